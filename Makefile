@@ -1,0 +1,123 @@
+# Plinth build. `make` builds build/plinth.elf; see README.md for the rest.
+
+BUILD      := build
+.SECONDEXPANSION:
+.DELETE_ON_ERROR:
+PYTHON     ?= /usr/bin/python3
+CC         := gcc
+LD         := ld
+OBJCOPY    := objcopy
+NM         := nm
+
+# Warnings shared by the kernel and host builds (the strict set peers use).
+WARNINGS := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \
+	-Wstrict-prototypes -Wmissing-declarations -Wold-style-definition \
+	-Wswitch-enum -Wpointer-arith -Wundef -Wvla -Wwrite-strings \
+	-Wimplicit-fallthrough -Wformat=2 -Wno-format-nonliteral \
+	-Wcast-qual -Wnested-externs -Wredundant-decls
+
+# Freestanding kernel: no red zone (interrupts use the stack), no SSE/FPU
+# state (never saved on exits), frame pointers for the panic backtrace.
+KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin-printf \
+	-fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mcmodel=small \
+	-mgeneral-regs-only -mno-mmx -mno-sse -mno-sse2 -mno-80387 \
+	-fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
+	-fno-strict-aliasing -fno-common -fno-asynchronous-unwind-tables \
+	-fno-delete-null-pointer-checks -nostdinc \
+	-isystem $(shell $(CC) -print-file-name=include) \
+	-Iinclude $(WARNINGS) -MMD -MP $(EXTRA_CFLAGS)
+KASFLAGS := -Iinclude -D__ASSEMBLY__ -MMD -MP $(EXTRA_CFLAGS)
+KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
+	-T linker.ld
+
+# Kernel sources: every .c/.S under these directories except host-only ones.
+KSRC_DIRS := boot arch/x86 arch/x86/svm arch/x86/vmx core mm sched drivers
+KSRCS := $(foreach d,$(KSRC_DIRS),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S))
+KOBJS := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS))
+
+KERNEL := $(BUILD)/plinth.elf
+ISO    := $(BUILD)/plinth.iso
+
+.PHONY: all iso run run-bochs test unit boot-test clean deps-check
+all: $(KERNEL)
+
+# `make V=1` shows the full commands.
+Q := $(if $(V),,@)
+
+$(BUILD)/k/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/k/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  AS      $<")
+	$(Q)$(CC) $(KASFLAGS) -c $< -o $@
+
+# Two-pass link: the first image gives the function addresses for the symbol
+# table the panic backtrace uses. The table sits after .text, so linking it
+# in does not move any function; tools/gensyms.py checks that it did not.
+$(BUILD)/ksyms0.S:
+	@mkdir -p $(dir $@)
+	$(Q)$(PYTHON) tools/gensyms.py --empty > $@
+
+$(BUILD)/plinth.pass1.elf: $(KOBJS) $(BUILD)/ksyms0.S.o linker.ld
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(BUILD)/ksyms0.S.o
+
+$(BUILD)/ksyms.S: $(BUILD)/plinth.pass1.elf tools/gensyms.py
+	$(Q)$(NM) -n --defined-only $< | $(PYTHON) tools/gensyms.py > $@
+
+$(BUILD)/%.S.o: $(BUILD)/%.S
+	$(Q)$(CC) $(KASFLAGS) -c $< -o $@
+
+$(KERNEL): $(KOBJS) $(BUILD)/ksyms.S.o linker.ld
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(BUILD)/ksyms.S.o
+	$(Q)$(NM) -n --defined-only $(BUILD)/plinth.pass1.elf > $(BUILD)/pass1.nm
+	$(Q)$(NM) -n --defined-only $@ | $(PYTHON) tools/gensyms.py --check $(BUILD)/pass1.nm
+	$(Q)$(PYTHON) tools/check-image.py $@
+
+# ---- ISO (GRUB, BIOS + UEFI) ----------------------------------------------
+GRUB_CMDLINE ?=
+$(ISO): $(KERNEL) tools/mkiso.sh
+	sh tools/mkiso.sh $@ $(KERNEL) "$(GRUB_CMDLINE)"
+iso: $(ISO)
+
+# ---- Running ----------------------------------------------------------------
+run: deps-check $(KERNEL)
+	$(PYTHON) tools/run-qemu.py --kernel $(KERNEL) $(if $(CMDLINE),--append "$(CMDLINE)")
+
+run-bochs: deps-check $(ISO)
+	$(PYTHON) tools/run-bochs.py --iso $(ISO)
+
+deps-check:
+	@sh tools/deps.sh
+
+# ---- Host unit tests (cmocka, ASan + UBSan) -------------------------------
+# tests/unit/test_NAME.c is linked with the kernel sources listed in
+# tests/unit/NAME.mk as UNIT_SRCS_NAME, plus the host shim.
+HOST_CFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer -DPLINTH_HOST_TEST \
+	-Iinclude -Itests/unit $(WARNINGS) -Wno-missing-prototypes \
+	-Wno-missing-declarations
+-include $(wildcard tests/unit/*.mk)
+UNIT_NAMES := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
+UNIT_BINS  := $(patsubst %,$(BUILD)/unit/test_%,$(UNIT_NAMES))
+
+$(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/host_shim.c $$(UNIT_SRCS_$$*) $(wildcard include/plinth/*.h) $(wildcard tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $@")
+	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $< tests/unit/host_shim.c $(UNIT_SRCS_$*) -lcmocka
+
+unit: $(UNIT_BINS)
+
+# ---- Tests -----------------------------------------------------------------
+# Unit tests and boot tests together; ends with "N passed, N failed".
+test: deps-check $(KERNEL) $(UNIT_BINS)
+	$(PYTHON) tools/run-tests.py --unit $(UNIT_BINS)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
