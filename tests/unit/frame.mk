@@ -1,0 +1,1 @@
+UNIT_SRCS_frame := mm/frame.c

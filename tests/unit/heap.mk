@@ -1,0 +1,1 @@
+UNIT_SRCS_heap := mm/heap.c mm/frame.c

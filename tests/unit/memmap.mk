@@ -1,0 +1,1 @@
+UNIT_SRCS_memmap := mm/memmap.c
