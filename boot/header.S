@@ -1,0 +1,34 @@
+/*
+ * Multiboot headers. Multiboot1 must sit in the first 8 KiB of the file and
+ * uses the a.out kludge (load addresses in the header) because QEMU's -kernel
+ * loader refuses 64-bit ELF files otherwise; GRUB honours the same fields.
+ * Multiboot2 (first 32 KiB, 8-byte aligned) loads the ELF segments.
+ */
+#include "multiboot.h"
+
+	.section .multiboot, "a"
+	.balign 4
+mb1_header:
+	.long MB1_HEADER_MAGIC
+	.long MB1_HEADER_FLAGS
+	.long -(MB1_HEADER_MAGIC + MB1_HEADER_FLAGS)
+	.long mb1_header	/* header_addr */
+	.long _kernel_start	/* load_addr */
+	.long _load_end		/* load_end_addr */
+	.long _kernel_end	/* bss_end_addr */
+	.long _start		/* entry_addr */
+
+	.balign 8
+mb2_header:
+	.long MB2_HEADER_MAGIC
+	.long MB2_ARCH_I386
+	.long mb2_header_end - mb2_header
+	.long -(MB2_HEADER_MAGIC + MB2_ARCH_I386 + (mb2_header_end - mb2_header))
+	/* page-align modules: guest images are mapped page by page */
+	.balign 8
+	.short MB2_HEADER_TAG_MODULE_ALIGN, 0
+	.long 8
+	.balign 8
+	.short MB2_HEADER_TAG_END, 0
+	.long 8
+mb2_header_end:

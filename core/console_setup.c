@@ -1,0 +1,56 @@
+/* Boot console: COM1 first, then the command line's console= and loglevel=. */
+#define LOG_TAG "console"
+#include <plinth/cmdline.h>
+#include <plinth/console.h>
+#include <plinth/errno.h>
+#include <plinth/log.h>
+#include <plinth/uart.h>
+
+#define DEFAULT_PORT 0x3F8
+#define DEFAULT_BAUD 115200
+
+static struct uart16550 boot_uart;
+
+void console_early_init(void)
+{
+	if (uart16550_init(&boot_uart, DEFAULT_PORT, DEFAULT_BAUD) == 0)
+		console_register(&boot_uart.sink);
+}
+
+static void configure_serial(const char *spec)
+{
+	uint16_t port;
+	uint32_t baud;
+	struct uart16550 probe;
+
+	if (uart_parse_spec(spec, &port, &baud) != 0) {
+		log_error("console=%s: not a serial port (use e.g. console=com1,115200)", spec);
+		return;
+	}
+	if (port == boot_uart.port && baud == boot_uart.baud)
+		return;
+	if (uart16550_init(&probe, port, baud) != 0) {
+		log_error("console=%s: no UART answers at port %#x; staying on %#x",
+			  spec, port, boot_uart.port);
+		return;
+	}
+	console_unregister(&boot_uart.sink);
+	boot_uart = probe;
+	console_register(&boot_uart.sink);
+	log_info("serial console on port %#x at %u baud", port, baud);
+}
+
+void console_configure(const char *cmdline)
+{
+	char value[64];
+	enum log_level level;
+
+	if (cmdline_get(cmdline, "console", value, sizeof(value)) == 0)
+		configure_serial(value);
+	if (cmdline_get(cmdline, "loglevel", value, sizeof(value)) == 0) {
+		if (log_level_parse(value, &level) == 0)
+			log_set_level(level);
+		else
+			log_error("loglevel=%s: unknown (use error, warn, info or debug)", value);
+	}
+}

@@ -1,0 +1,79 @@
+/* Levelled, tagged log lines: "[tag] message", "[tag] error: message". */
+#include <plinth/console.h>
+#include <plinth/errno.h>
+#include <plinth/format.h>
+#include <plinth/log.h>
+#include <plinth/string.h>
+
+#define LOG_LINE_MAX 512
+
+static enum log_level current_level = LOG_INFO;
+
+static const char *const level_names[] = {
+	[LOG_PANIC] = "panic", [LOG_ERROR] = "error", [LOG_WARN] = "warn",
+	[LOG_INFO] = "info",   [LOG_DEBUG] = "debug",
+};
+
+void log_set_level(enum log_level level)
+{
+	current_level = level;
+}
+
+enum log_level log_get_level(void)
+{
+	return current_level;
+}
+
+int log_level_parse(const char *name, enum log_level *out)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(level_names); i++) {
+		if (strcmp(name, level_names[i]) == 0 ||
+		    (name[0] == (char)('0' + i) && name[1] == '\0')) {
+			*out = (enum log_level)i;
+			return 0;
+		}
+	}
+	if (strcmp(name, "warning") == 0) {
+		*out = LOG_WARN;
+		return 0;
+	}
+	return -E_INVAL;
+}
+
+static const char *level_prefix(enum log_level level)
+{
+	switch (level) {
+	case LOG_ERROR:
+		return "error: ";
+	case LOG_WARN:
+		return "warning: ";
+	case LOG_PANIC:
+	case LOG_INFO:
+	case LOG_DEBUG:
+		break;
+	}
+	return "";
+}
+
+void log_printf(enum log_level level, const char *tag, const char *fmt, ...)
+{
+	char line[LOG_LINE_MAX];
+	va_list ap;
+	int n;
+
+	if (level > current_level)
+		return;
+	n = fmt_snprintf(line, sizeof(line) / 2, "[%s] %s", tag, level_prefix(level));
+	if (n >= (int)sizeof(line) / 2)
+		n = (int)sizeof(line) / 2 - 1;
+	va_start(ap, fmt);
+	int body = fmt_vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	va_end(ap);
+	n = body < 0 ? LOG_LINE_MAX : n + body; /* -1: beyond INT_MAX, so cut */
+	if (n > LOG_LINE_MAX - 2) { /* cut: show it */
+		n = LOG_LINE_MAX - 2;
+		memcpy(line + n - 3, "...", 3);
+	}
+	line[n++] = '\n';
+	console_write(line, (size_t)n);
+}

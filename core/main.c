@@ -1,0 +1,87 @@
+/*
+ * kmain: from the boot stub to a running hypervisor. The order matters:
+ * exceptions first (so every later fault is reported), then the console, then
+ * what the loader told us, memory, and the virtualization backend.
+ */
+#define LOG_TAG "core"
+#include <plinth/backend.h>
+#include <plinth/boot_info.h>
+#include <plinth/console.h>
+#include <plinth/errno.h>
+#include <plinth/frame.h>
+#include <plinth/kernel.h>
+#include <plinth/log.h>
+#include <plinth/panic.h>
+#include <plinth/paging.h>
+#include <plinth/selftest.h>
+#include <plinth/x86/cpu.h>
+#include <plinth/x86/cpuinfo.h>
+#include <plinth/x86/descriptors.h>
+
+static struct boot_info boot_information;
+
+const struct boot_info *boot_info_get(void)
+{
+	return &boot_information;
+}
+
+static void read_boot_info(uint32_t magic, uint32_t info)
+{
+	const void *ptr = (const void *)(uintptr_t)info;
+	int err;
+
+	switch (magic) {
+	case MULTIBOOT1_BOOTLOADER_MAGIC:
+		err = multiboot1_parse(ptr, &boot_information);
+		break;
+	case MULTIBOOT2_BOOTLOADER_MAGIC:
+		err = multiboot2_parse(ptr, &boot_information);
+		break;
+	default:
+		panic("unknown boot loader magic %#x: start Plinth with a multiboot1/2 loader (GRUB, QEMU -kernel)",
+		      magic);
+	}
+	if (err)
+		panic("the boot loader's information at %#x is malformed (error %d)", info, err);
+}
+
+static void memory_init(void)
+{
+	int err = mm_init(&boot_information);
+
+	if (err)
+		panic("cannot set up the frame allocator: %s", err_name(err));
+	err = paging_init(&boot_information);
+	if (err)
+		panic("cannot build the hypervisor page tables: %s", err_name(err));
+	mm_add_high_memory();
+	mm_log_stats();
+}
+
+void kmain(uint32_t magic, uint32_t info)
+{
+	struct virt_caps caps;
+
+	descriptors_init();
+	console_early_init();
+#ifdef PLINTH_BREAK_EARLY
+	panic("deliberately broken build (PLINTH_BREAK_EARLY)");
+#endif
+	read_boot_info(magic, info);
+	console_configure(boot_information.cmdline);
+	log_info("Plinth %s, a bare-metal hypervisor for x86-64", PLINTH_VERSION);
+	selftest_select(boot_information.cmdline);
+	boot_info_log(&boot_information);
+	cpu_detect_boot();
+	memory_init();
+
+	const struct backend_ops *backend = backend_select(&caps);
+	if (!backend) {
+		selftest_fail_if_active("no usable virtualization support");
+		log_error("halting: nothing to run guests with");
+		cpu_halt_forever();
+	}
+	log_info("ready: no guests configured yet");
+	selftest_run();
+	cpu_halt_forever();
+}

@@ -1,0 +1,16 @@
+/* The table of self-tests (core/selftest_cases.c). */
+#ifndef PLINTH_SELFTEST_CASES_H
+#define PLINTH_SELFTEST_CASES_H
+
+#include <plinth/types.h>
+
+struct selftest {
+	const char *name;
+	const char *what;
+	bool (*run)(void); /* true = pass; the fault tests never return */
+};
+
+extern const struct selftest selftests[];
+extern const size_t selftest_count;
+
+#endif
