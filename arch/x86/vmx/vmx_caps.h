@@ -1,0 +1,41 @@
+/* VMX capability MSRs and bits (Intel SDM vol. 3D, appendix A). */
+#ifndef PLINTH_VMX_CAPS_H
+#define PLINTH_VMX_CAPS_H
+
+#include <plinth/types.h>
+
+#define CPUID_1_ECX_VMX (1u << 5)
+
+#define MSR_IA32_FEATURE_CONTROL 0x3Au
+#define FEATURE_CONTROL_LOCK (1u << 0)
+#define FEATURE_CONTROL_VMX_OUTSIDE_SMX (1u << 2)
+
+#define MSR_IA32_VMX_BASIC 0x480u
+#define MSR_IA32_VMX_PINBASED_CTLS 0x481u
+#define MSR_IA32_VMX_PROCBASED_CTLS 0x482u
+#define MSR_IA32_VMX_PROCBASED_CTLS2 0x48Bu
+#define MSR_IA32_VMX_EPT_VPID_CAP 0x48Cu
+#define MSR_IA32_VMX_TRUE_PINBASED_CTLS 0x48Du
+#define MSR_IA32_VMX_TRUE_PROCBASED_CTLS 0x48Eu
+
+#define VMX_BASIC_TRUE_CTLS (1ULL << 55)
+#define PIN_PREEMPTION_TIMER (1u << 6)
+#define PROC_ACTIVATE_SECONDARY (1u << 31)
+#define PROC2_EPT (1u << 1)
+#define PROC2_VPID (1u << 5)
+#define PROC2_UNRESTRICTED_GUEST (1u << 7)
+#define EPT_CAP_WALK_4 (1ULL << 6)
+#define EPT_CAP_WB (1ULL << 14)
+#define EPT_CAP_2M (1ULL << 16)
+#define EPT_CAP_1G (1ULL << 17)
+
+/* What to do about IA32_FEATURE_CONTROL before VMXON (SDM vol. 3C 23.7). */
+enum vmx_feature_control_action {
+	VMX_FC_READY,        /* locked with VMX outside SMX on */
+	VMX_FC_LOCK_IT,      /* unlocked: set VMX-outside-SMX and lock */
+	VMX_FC_DISABLED,     /* locked with VMX off: only the firmware can change it */
+};
+
+enum vmx_feature_control_action vmx_feature_control_decide(uint64_t value);
+
+#endif
