@@ -1,0 +1,191 @@
+"""Run Plinth in QEMU or Bochs and collect its serial output.
+
+Shared by `make run`, `make run-bochs` (tools/run-*.py) and the boot tests
+(tests/boot/). Every run has a timeout; the serial log is kept on disk.
+"""
+import dataclasses
+import hashlib
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OVMF = "/usr/share/ovmf/OVMF.fd"
+SVM_CPU = "qemu64,+svm,+npt"
+EXIT_LINE = re.compile(r"emulator exit status (\d+)")
+PASS, FAIL, PANIC = 0, 1, 2
+
+
+@dataclasses.dataclass
+class Run:
+    log: str           # serial output, CRs removed
+    status: int | None  # Plinth's exit status (PASS/FAIL/PANIC), None if none
+    timed_out: bool
+    seconds: float
+    log_path: str
+
+    def lines(self, prefix):
+        return [l for l in self.log.splitlines() if l.startswith(prefix)]
+
+
+def _status_from_log(log):
+    found = EXIT_LINE.findall(log)
+    return int(found[-1]) if found else None
+
+
+def _finish(serial_text, timed_out, started, log_path):
+    text = serial_text.replace("\r", "")
+    with open(log_path, "w") as f:
+        f.write(text)
+    return Run(text, _status_from_log(text), timed_out, time.monotonic() - started, log_path)
+
+
+def make_iso(kernel, cmdline="", modules=(), cache_dir=None):
+    """A GRUB ISO booting `kernel` with `cmdline`; cached by content."""
+    cache_dir = cache_dir or os.path.join(ROOT, "build", "test", "iso")
+    os.makedirs(cache_dir, exist_ok=True)
+    h = hashlib.sha256()
+    for path in (kernel, *modules):
+        with open(path, "rb") as f:
+            h.update(f.read())
+    h.update(cmdline.encode())
+    iso = os.path.join(cache_dir, h.hexdigest()[:16] + ".iso")
+    if not os.path.exists(iso):
+        tmp = iso + f".{os.getpid()}.tmp"
+        subprocess.run(["sh", os.path.join(ROOT, "tools", "mkiso.sh"), tmp, kernel, cmdline,
+                        *modules], check=True)
+        os.replace(tmp, iso)
+    return iso
+
+
+def qemu_command(*, kernel=None, iso=None, cmdline="", cpu=SVM_CPU, memory="256M",
+                 firmware="bios", smp=1, extra=()):
+    cmd = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", cpu, "-m", memory,
+           "-smp", str(smp), "-display", "none", "-no-reboot",
+           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+    if firmware == "uefi":
+        cmd += ["-bios", OVMF]
+    if kernel:
+        cmd += ["-kernel", kernel]
+        if cmdline:
+            cmd += ["-append", cmdline]
+    if iso:
+        cmd += ["-cdrom", iso, "-boot", "d"]
+    return cmd + list(extra)
+
+
+def run_qemu(log_path, timeout=60, serial_files=(), **kw):
+    """Boot in QEMU with COM1 captured; extra serial ports go to serial_files."""
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory() as tmp:
+        com1 = os.path.join(tmp, "com1.log")
+        extra = ["-serial", f"file:{com1}"]
+        for path in serial_files:
+            extra += ["-serial", f"file:{path}"]
+        cmd = qemu_command(extra=extra + list(kw.pop("extra", ())), **kw)
+        timed_out = False
+        try:
+            subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+        serial = open(com1, "rb").read().decode("utf-8", "replace") if os.path.exists(com1) else ""
+    return _finish(serial, timed_out, started, log_path)
+
+
+BOCHSRC = """\
+megs: {megs}
+cpu: model={cpu}, count={count}, ips=200000000
+romimage: file=/usr/share/bochs/BIOS-bochs-latest
+vgaromimage: file=/usr/share/bochs/VGABIOS-lgpl-latest
+ata0-master: type=cdrom, path={iso}, status=inserted
+boot: cdrom
+com1: enabled=1, {serial}
+display_library: term
+speaker: enabled=0
+sound: driver=dummy
+log: {bochslog}
+panic: action=fatal
+"""
+
+
+def _free_loopback_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _stream_socket(port, deadline, follow):
+    """Read Bochs' serial socket until it closes or the deadline passes."""
+    chunks = []
+    while time.monotonic() < deadline:
+        try:
+            conn = socket.create_connection(("127.0.0.1", port), timeout=1)
+            break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        return ""
+    with conn:
+        while time.monotonic() < deadline:
+            conn.settimeout(max(0.1, deadline - time.monotonic()))
+            try:
+                data = conn.recv(4096)
+            except (socket.timeout, OSError):
+                break
+            if not data:
+                break
+            text = data.decode("utf-8", "replace")
+            chunks.append(text)
+            follow(text)
+    return "".join(chunks)
+
+
+def run_bochs(iso, log_path, cpu="corei7_skylake_x", megs=256, count=1, timeout=120,
+              follow=None):
+    """Boot an ISO in Bochs (needs a pseudo-terminal: run under `script`).
+
+    Bochs' exit status means nothing here (its shutdown port is a 'panic'):
+    the result is read from the serial log. With `follow`, the serial port is
+    a loopback socket streamed to follow() as it arrives (Bochs buffers its
+    file output until it exits); otherwise a file.
+    """
+    started = time.monotonic()
+    iso = os.path.abspath(iso)  # Bochs runs in a temporary directory
+    with tempfile.TemporaryDirectory() as tmp:
+        serial_file = os.path.join(tmp, "serial.log")
+        port = _free_loopback_port() if follow else None
+        serial = (f"mode=socket-server, dev=127.0.0.1:{port}" if follow
+                  else f"mode=file, dev={serial_file}")
+        bochslog = os.path.join(tmp, "bochs.log")
+        rc = os.path.join(tmp, "bochsrc")
+        with open(rc, "w") as f:
+            f.write(BOCHSRC.format(megs=megs, cpu=cpu, count=count, iso=iso, serial=serial,
+                                   bochslog=bochslog))
+        cont = os.path.join(tmp, "cont.rc")
+        with open(cont, "w") as f:
+            f.write("c\n")
+        env = dict(os.environ, TERM="xterm")
+        proc = subprocess.Popen(["script", "-qfec", f"bochs -q -f {rc} -rc {cont}", "/dev/null"],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, env=env, cwd=tmp,
+                                start_new_session=True)
+        deadline = started + timeout
+        text = _stream_socket(port, deadline, follow) if follow else ""
+        timed_out = False
+        while proc.poll() is None:
+            if time.monotonic() > deadline:
+                timed_out = True
+                os.killpg(proc.pid, 9)
+                proc.wait()
+                break
+            time.sleep(0.1)
+        if not follow and os.path.exists(serial_file):
+            text = open(serial_file, "rb").read().decode("utf-8", "replace")
+        if (timed_out or _status_from_log(text) is None) and os.path.exists(bochslog):
+            shutil.copy(bochslog, log_path + ".bochs.log")
+    return _finish(text, timed_out, started, log_path)
