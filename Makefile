@@ -38,7 +38,7 @@ KOBJS := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS))
 KERNEL := $(BUILD)/plinth.elf
 ISO    := $(BUILD)/plinth.iso
 
-.PHONY: all iso run run-bochs test unit boot-test clean deps-check
+.PHONY: all iso run run-bochs test unit guests clean deps-check
 all: $(KERNEL)
 
 # `make V=1` shows the full commands.
@@ -108,13 +108,18 @@ UNIT_BINS  := $(patsubst %,$(BUILD)/unit/test_%,$(UNIT_NAMES))
 $(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/host_shim.c $$(UNIT_SRCS_$$*) $(wildcard include/plinth/*.h) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  HOSTCC  $@")
-	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $< tests/unit/host_shim.c $(UNIT_SRCS_$*) -lcmocka
+	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $< tests/unit/host_shim.c $(UNIT_SRCS_$*) -lcmocka $(UNIT_LIBS_$*)
 
 unit: $(UNIT_BINS)
 
+# ---- Test guests (tests/guests/guests.mk defines GUEST_IMAGES) -------------
+GUEST_IMAGES :=
+-include tests/guests/guests.mk
+guests: $(GUEST_IMAGES)
+
 # ---- Tests -----------------------------------------------------------------
 # Unit tests and boot tests together; ends with "N passed, N failed".
-test: deps-check $(KERNEL) $(UNIT_BINS)
+test: deps-check $(KERNEL) $(UNIT_BINS) $(GUEST_IMAGES)
 	$(PYTHON) tools/run-tests.py --unit $(UNIT_BINS)
 
 clean:

@@ -6,7 +6,10 @@
 
 static const struct backend_ops *const backends[] = { &svm_backend, &vmx_backend };
 
-const struct backend_ops *backend_select(struct virt_caps *caps)
+const struct backend_ops *backend;
+struct virt_caps backend_caps;
+
+const struct backend_ops *backend_select(void)
 {
 	bool any = false;
 
@@ -14,10 +17,11 @@ const struct backend_ops *backend_select(struct virt_caps *caps)
 		if (!backends[i]->cpu_has())
 			continue;
 		any = true;
-		memset(caps, 0, sizeof(*caps));
-		if (backends[i]->probe(caps) == 0) {
+		memset(&backend_caps, 0, sizeof(backend_caps));
+		if (backends[i]->probe(&backend_caps) == 0) {
 			log_info("virtualization backend: %s", backends[i]->long_name);
-			return backends[i];
+			backend = backends[i];
+			return backend;
 		}
 	}
 	if (!any)

@@ -27,6 +27,10 @@ const char *err_name(int err)
 		return "EFAULT";
 	case E_BUSY:
 		return "EBUSY";
+	case E_DISABLED:
+		return "EDISABLED";
+	case E_NOSYS:
+		return "ENOSYS";
 	default:
 		return "E?";
 	}

@@ -60,8 +60,6 @@ static void memory_init(void)
 
 void kmain(uint32_t magic, uint32_t info)
 {
-	struct virt_caps caps;
-
 	descriptors_init();
 	console_early_init();
 #ifdef PLINTH_BREAK_EARLY
@@ -75,8 +73,7 @@ void kmain(uint32_t magic, uint32_t info)
 	cpu_detect_boot();
 	memory_init();
 
-	const struct backend_ops *backend = backend_select(&caps);
-	if (!backend) {
+	if (!backend_select()) {
 		selftest_fail_if_active("no usable virtualization support");
 		log_error("halting: nothing to run guests with");
 		cpu_halt_forever();

@@ -1,0 +1,74 @@
+/*
+ * A guest: its memory, its stage-2 tables and its vCPUs. Guests are described
+ * by a plain `struct guest_desc`: today core/guest_modules.c fills it from the
+ * boot modules, later the configuration file will.
+ */
+#ifndef PLINTH_GUEST_H
+#define PLINTH_GUEST_H
+
+#include <plinth/pagetable.h>
+#include <plinth/vcpu.h>
+
+#define GUEST_NAME_MAX 32
+#define GUEST_MAX_VCPUS 4
+#define GUEST_MAX 16
+
+struct guest_desc {
+	char name[GUEST_NAME_MAX];
+	uint64_t memory;              /* bytes, a multiple of 4 KiB */
+	unsigned vcpus;
+	const void *image;            /* flat binary, copied into guest RAM */
+	size_t image_size;
+	uint64_t load_gpa;
+	uint64_t entry;               /* first instruction (GPA) */
+	enum vcpu_start_mode start_mode;
+};
+
+enum guest_state {
+	GUEST_RUNNING,
+	GUEST_STOPPED,
+};
+
+/* A block of host memory backing guest RAM (naturally aligned, 2^order pages). */
+struct guest_ram_block {
+	uint64_t gpa;
+	paddr_t hpa;
+	unsigned order;
+};
+
+struct guest {
+	unsigned id; /* from 1 */
+	char name[GUEST_NAME_MAX];
+	enum guest_state state;
+	int exit_code;
+	char stop_reason[128];
+	uint64_t memory;
+	struct pagetable stage2;
+	struct guest_ram_block *ram;
+	size_t ram_blocks;
+	struct vcpu vcpus[GUEST_MAX_VCPUS];
+	unsigned vcpu_count;
+	uint64_t pending_irq_vector;  /* HC_RAISE_IRQ: 0 = none */
+	unsigned io_log_budget;       /* rate limit for unclaimed-port messages */
+	unsigned console_len;         /* bytes in console_line */
+	char console_line[160];       /* guest console output, flushed per line */
+};
+
+/* Create a guest: RAM reserved and zeroed, image loaded, stage-2 built, vCPUs created. */
+int guest_create(const struct guest_desc *d, struct guest **out);
+/* Stop every vCPU of the guest and log why, with its exit statistics. */
+void guest_stop(struct guest *g, int exit_code, const char *fmt, ...) __printf(3, 4);
+/* Scrub and free the guest's RAM and tables. */
+void guest_destroy(struct guest *g);
+
+/* Host pointer for [gpa, gpa+len) when that is guest RAM inside one block; NULL otherwise. */
+void *guest_ram_ptr(struct guest *g, uint64_t gpa, size_t len);
+/* Copy from/to guest RAM, any length and alignment: 0 or -E_FAULT. */
+int guest_read(struct guest *g, uint64_t gpa, void *buf, size_t len);
+int guest_write(struct guest *g, uint64_t gpa, const void *buf, size_t len);
+
+/* All guests, by id. */
+struct guest *guest_by_index(size_t i);
+size_t guest_count(void);
+
+#endif
