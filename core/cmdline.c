@@ -61,3 +61,31 @@ int parse_u64(const char *s, uint64_t *out)
 	*out = v;
 	return 0;
 }
+
+int parse_size(const char *s, uint64_t *out)
+{
+	char digits[24];
+	size_t len = strlen(s);
+	unsigned shift = 0;
+	uint64_t v;
+
+	if (len == 0 || len >= sizeof(digits))
+		return -E_INVAL;
+	switch (s[len - 1]) {
+	case 'K': case 'k': shift = 10; break;
+	case 'M': case 'm': shift = 20; break;
+	case 'G': case 'g': shift = 30; break;
+	default: break;
+	}
+	if (shift)
+		len--;
+	memcpy(digits, s, len);
+	digits[len] = '\0';
+	int err = parse_u64(digits, &v);
+	if (err)
+		return err;
+	if (v > (UINT64_MAX >> shift))
+		return -E_RANGE;
+	*out = v << shift;
+	return 0;
+}

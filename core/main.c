@@ -9,11 +9,13 @@
 #include <plinth/console.h>
 #include <plinth/errno.h>
 #include <plinth/frame.h>
+#include <plinth/guest_modules.h>
 #include <plinth/kernel.h>
 #include <plinth/log.h>
 #include <plinth/panic.h>
 #include <plinth/paging.h>
 #include <plinth/selftest.h>
+#include <plinth/vcpu_loop.h>
 #include <plinth/x86/cpu.h>
 #include <plinth/x86/cpuinfo.h>
 #include <plinth/x86/descriptors.h>
@@ -58,6 +60,33 @@ static void memory_init(void)
 	mm_log_stats();
 }
 
+/* Guests from the boot modules, run until every one has stopped. */
+static void run_guests(void)
+{
+	if (!backend->cpu_enable || !backend->vcpu_run) {
+		log_warn("the %s backend cannot run guests yet", backend->long_name);
+		log_info("ready: no guests can run");
+		return;
+	}
+	int err = backend->cpu_enable();
+
+	if (err) {
+		log_error("cannot enable %s on this CPU: %s", backend->long_name, err_name(err));
+		selftest_fail_if_active("virtualization could not be enabled");
+		return;
+	}
+	size_t count = guests_create_from_modules(&boot_information);
+	if (count == 0) {
+		log_info("ready: no guests configured");
+		return;
+	}
+	log_info("ready: running %zu guest(s)", count);
+	vcpu_loop_run_all();
+	log_info("all guests have stopped");
+	for (size_t i = 0; i < guest_count(); i++)
+		guest_destroy(guest_by_index(i));
+}
+
 void kmain(uint32_t magic, uint32_t info)
 {
 	descriptors_init();
@@ -71,6 +100,7 @@ void kmain(uint32_t magic, uint32_t info)
 	selftest_select(boot_information.cmdline);
 	boot_info_log(&boot_information);
 	cpu_detect_boot();
+	cpu_setup();
 	memory_init();
 
 	if (!backend_select()) {
@@ -78,7 +108,8 @@ void kmain(uint32_t magic, uint32_t info)
 		log_error("halting: nothing to run guests with");
 		cpu_halt_forever();
 	}
-	log_info("ready: no guests configured yet");
+	run_guests();
 	selftest_run();
+	log_info("idle");
 	cpu_halt_forever();
 }

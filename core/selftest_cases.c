@@ -3,6 +3,7 @@
 #include <plinth/boot_info.h>
 #include <plinth/errno.h>
 #include <plinth/frame.h>
+#include <plinth/guest.h>
 #include <plinth/heap.h>
 #include <plinth/kernel.h>
 #include <plinth/log.h>
@@ -237,6 +238,18 @@ static bool st_heap(void)
 	return ok;
 }
 
+/* Guests ran before the self-test: pass when there were some and all stopped. */
+static bool st_guests(void)
+{
+	size_t n = guest_count();
+
+	for (size_t i = 0; i < n; i++)
+		if (guest_by_index(i)->state != GUEST_STOPPED)
+			return false;
+	log_info("%zu guest(s) ran and stopped", n);
+	return n > 0;
+}
+
 const struct selftest selftests[] = {
 	{ "boot", "boot to the end of initialisation", st_boot },
 	{ "panic", "call panic(): expect the dump", st_panic },
@@ -251,5 +264,6 @@ const struct selftest selftests[] = {
 	{ "rdmsr-safe", "read an x2APIC MSR in xAPIC mode and recover from the #GP (not under QEMU 7.2 TCG, which returns 0)", st_rdmsr_safe },
 	{ "mm", "drain and refill the frame allocator on the real memory map", st_mm },
 	{ "heap", "allocate, check and free 512 heap blocks", st_heap },
+	{ "guests", "run the module guests until all stop", st_guests },
 };
 const size_t selftest_count = ARRAY_SIZE(selftests);

@@ -77,3 +77,9 @@ void cpu_log(const struct cpu_info *ci)
 		 ci->phys_addr_bits, ci->virt_addr_bits, ci->page_1g ? "yes" : "no",
 		 ci->hypervisor ? "; running under another hypervisor" : "");
 }
+
+void cpu_setup(void)
+{
+	/* FXSAVE/FXRSTOR must move guests' XMM registers too. */
+	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
+}

@@ -27,6 +27,7 @@ struct virt_caps {
 struct backend_ops {
 	const char *name; /* "svm", "vmx" */
 	const char *long_name;
+	unsigned hypercall_insn; /* HC_INSN_VMMCALL / HC_INSN_VMCALL (CPUID 0x40000001 EBX) */
 	/* CPUID says the CPU has this extension at all. */
 	bool (*cpu_has)(void);
 	/*

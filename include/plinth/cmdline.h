@@ -13,4 +13,7 @@ int cmdline_get(const char *cmdline, const char *key, char *out, size_t out_size
 /* Decimal or 0x-hex unsigned number, the whole string: 0, -E_INVAL, -E_RANGE. */
 int parse_u64(const char *s, uint64_t *out);
 
+/* A number with an optional K/M/G suffix (binary units): "16M" -> 16 MiB. */
+int parse_size(const char *s, uint64_t *out);
+
 #endif

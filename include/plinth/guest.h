@@ -12,6 +12,8 @@
 #define GUEST_NAME_MAX 32
 #define GUEST_MAX_VCPUS 4
 #define GUEST_MAX 16
+#define GUEST_START_MAGIC 0x504C4E54u /* "PLNT" in EAX at start (docs/guests.md) */
+#define GUEST_IO_LOG_BUDGET 16        /* unclaimed-port messages per guest */
 
 struct guest_desc {
 	char name[GUEST_NAME_MAX];
@@ -66,6 +68,11 @@ void *guest_ram_ptr(struct guest *g, uint64_t gpa, size_t len);
 /* Copy from/to guest RAM, any length and alignment: 0 or -E_FAULT. */
 int guest_read(struct guest *g, uint64_t gpa, void *buf, size_t len);
 int guest_write(struct guest *g, uint64_t gpa, const void *buf, size_t len);
+
+/* Print what is buffered of the guest's console output. */
+void guest_console_flush(struct guest *g);
+/* Log a vCPU's exit counts by reason. */
+void vcpu_log_exit_stats(const struct vcpu *v);
 
 /* All guests, by id. */
 struct guest *guest_by_index(size_t i);

@@ -25,6 +25,7 @@ enum vcpu_creg {
 	VCPU_CR3,
 	VCPU_CR4,
 	VCPU_EFER,
+	VCPU_PAT, /* the guest's IA32_PAT (SVM: G_PAT; VMX: the guest PAT field) */
 	VCPU_CREG_COUNT
 };
 
@@ -86,6 +87,10 @@ struct vcpu {
 	void *backend;                       /* VMCB/VMCS and friends */
 	uint64_t exit_counts[VMEXIT_REASON_COUNT];
 	uint64_t exits;                      /* all exits */
+	uint64_t mtrr_def_type;              /* emulated MSR, no effect on memory types */
+	uint8_t fpu[512] __aligned(16);      /* FXSAVE image while another vCPU runs */
+	bool fpu_valid;                      /* fpu holds this vCPU's state */
+	bool yield;                          /* HC_YIELD: let the others run first */
 };
 
 #endif

@@ -71,6 +71,28 @@ static void test_parse_u64(void **state)
 	assert_int_equal(parse_u64("-1", &v), -E_INVAL);
 }
 
+static void test_parse_size(void **state)
+{
+	(void)state;
+	uint64_t v;
+
+	assert_int_equal(parse_size("4096", &v), 0);
+	assert_int_equal(v, 4096);
+	assert_int_equal(parse_size("512K", &v), 0);
+	assert_int_equal(v, 512 * 1024);
+	assert_int_equal(parse_size("16M", &v), 0);
+	assert_int_equal(v, 16 << 20);
+	assert_int_equal(parse_size("2g", &v), 0);
+	assert_true(v == 2ULL << 30);
+	assert_int_equal(parse_size("0x10M", &v), 0);
+	assert_int_equal(v, 16 << 20);
+	assert_int_equal(parse_size("17179869184G", &v), -E_RANGE);
+	assert_int_equal(parse_size("M", &v), -E_INVAL);
+	assert_int_equal(parse_size("", &v), -E_INVAL);
+	assert_int_equal(parse_size("12X", &v), -E_INVAL);
+	assert_int_equal(parse_size("1.5G", &v), -E_INVAL);
+}
+
 static void test_uart_spec(void **state)
 {
 	(void)state;
@@ -108,6 +130,7 @@ int main(void)
 		cmocka_unit_test(test_get_last_wins),
 		cmocka_unit_test(test_get_truncates_and_says_so),
 		cmocka_unit_test(test_parse_u64),
+		cmocka_unit_test(test_parse_size),
 		cmocka_unit_test(test_uart_spec),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

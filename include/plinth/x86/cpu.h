@@ -9,6 +9,8 @@
 #define CR0_PG (1UL << 31)
 #define CR4_PAE (1UL << 5)
 #define CR4_PGE (1UL << 7)
+#define CR4_OSFXSR (1UL << 9)
+#define CR4_OSXMMEXCPT (1UL << 10)
 
 #define MSR_EFER 0xC0000080u
 #define EFER_LME (1UL << 8)

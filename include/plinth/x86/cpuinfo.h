@@ -17,6 +17,8 @@ struct cpu_info {
 };
 
 void cpu_detect(struct cpu_info *ci);
+/* Control-register settings Plinth relies on (FXSAVE of guest SSE state). */
+void cpu_setup(void);
 void cpu_log(const struct cpu_info *ci);
 const struct cpu_info *boot_cpu(void);
 /* Identify the boot CPU, log it, and remember it for boot_cpu(). */

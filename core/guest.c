@@ -1,0 +1,329 @@
+/*
+ * Guests: RAM from the frame allocator in the largest naturally aligned blocks
+ * that fit (so stage-2 can use large pages), zeroed before the guest runs and
+ * again when it is torn down; stage-2 tables that map exactly that RAM and
+ * nothing else (not the hypervisor, not another guest, not the tables).
+ */
+#define LOG_TAG "guest"
+#include <plinth/backend.h>
+#include <plinth/errno.h>
+#include <plinth/format.h>
+#include <plinth/exit.h>
+#include <plinth/frame.h>
+#include <plinth/guest.h>
+#include <plinth/heap.h>
+#include <plinth/log.h>
+#include <plinth/string.h>
+#include <plinth/vcpu_loop.h>
+
+static struct guest *guests[GUEST_MAX];
+static size_t guests_created;
+
+struct guest *guest_by_index(size_t i)
+{
+	return i < guests_created ? guests[i] : NULL;
+}
+
+size_t guest_count(void)
+{
+	return guests_created;
+}
+
+/* ---- stage-2 table pages: hypervisor memory, never guest-visible ---------- */
+
+static int stage2_alloc_table(void *ctx, paddr_t *out)
+{
+	(void)ctx;
+	int err = page_alloc(0, out);
+
+	if (err == 0)
+		memset(phys_to_virt(*out), 0, PAGE_SIZE);
+	return err;
+}
+
+/* Tables are only freed when the guest's vCPUs can no longer run. */
+static void stage2_free_table(void *ctx, paddr_t table)
+{
+	(void)ctx;
+	page_free(table, 0);
+}
+
+static void *stage2_table_ptr(void *ctx, paddr_t table)
+{
+	(void)ctx;
+	return phys_to_virt(table);
+}
+
+/* ---- RAM -------------------------------------------------------------------- */
+
+static unsigned largest_order_at(uint64_t gpa, uint64_t remaining)
+{
+	static const unsigned orders[] = { FRAME_ORDER_1G, FRAME_ORDER_2M, 0 };
+
+	for (size_t i = 0; i < ARRAY_SIZE(orders); i++) {
+		uint64_t size = PAGE_SIZE << orders[i];
+		if (IS_ALIGNED(gpa, size) && remaining >= size)
+			return orders[i];
+	}
+	return 0;
+}
+
+static size_t count_blocks(uint64_t memory)
+{
+	size_t n = 0;
+
+	for (uint64_t gpa = 0; gpa < memory; n++)
+		gpa += PAGE_SIZE << largest_order_at(gpa, memory - gpa);
+	return n;
+}
+
+static void scrub_and_free_ram(struct guest *g)
+{
+	for (size_t i = 0; i < g->ram_blocks; i++) {
+		struct guest_ram_block *b = &g->ram[i];
+		memset(phys_to_virt(b->hpa), 0, PAGE_SIZE << b->order);
+		page_free(b->hpa, b->order);
+	}
+	g->ram_blocks = 0;
+}
+
+/*
+ * All-or-nothing: either every block is reserved, or everything taken is
+ * given back and the error says how much memory was free.
+ */
+static int allocate_ram(struct guest *g)
+{
+	size_t want = count_blocks(g->memory);
+	uint64_t gpa = 0;
+
+	g->ram = kzalloc(want * sizeof(*g->ram));
+	if (!g->ram)
+		return -E_NOMEM;
+	while (gpa < g->memory) {
+		unsigned order = largest_order_at(gpa, g->memory - gpa);
+		paddr_t hpa;
+		/* Fall back to smaller blocks when memory is fragmented. */
+		while (page_alloc(order, &hpa) != 0) {
+			if (order == 0) {
+				log_error("%s: not enough memory for %llu MiB of RAM (%llu MiB free)",
+					  g->name, (unsigned long long)(g->memory >> 20),
+					  (unsigned long long)(frame_free_pages(host_frames()) >> 8));
+				scrub_and_free_ram(g);
+				return -E_NOMEM;
+			}
+			order = order == FRAME_ORDER_1G ? FRAME_ORDER_2M : 0;
+		}
+		if (g->ram_blocks == want) { /* smaller blocks than planned: grow */
+			struct guest_ram_block *bigger = kzalloc(2 * want * sizeof(*bigger));
+			if (!bigger) {
+				page_free(hpa, order);
+				scrub_and_free_ram(g);
+				return -E_NOMEM;
+			}
+			memcpy(bigger, g->ram, want * sizeof(*bigger));
+			kfree(g->ram);
+			g->ram = bigger;
+			want *= 2;
+		}
+		memset(phys_to_virt(hpa), 0, PAGE_SIZE << order);
+		g->ram[g->ram_blocks++] = (struct guest_ram_block){ gpa, hpa, order };
+		gpa += PAGE_SIZE << order;
+	}
+	return 0;
+}
+
+static int map_ram(struct guest *g)
+{
+	for (size_t i = 0; i < g->ram_blocks; i++) {
+		const struct guest_ram_block *b = &g->ram[i];
+		int err = pt_map(&g->stage2, b->gpa, b->hpa, PAGE_SIZE << b->order,
+				 PT_READ | PT_WRITE | PT_EXEC, PT_CACHE_WB);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static const struct guest_ram_block *find_block(const struct guest *g, uint64_t gpa)
+{
+	size_t lo = 0, hi = g->ram_blocks;
+
+	while (lo < hi) { /* blocks are sorted by gpa and contiguous */
+		size_t mid = lo + (hi - lo) / 2;
+		const struct guest_ram_block *b = &g->ram[mid];
+		if (gpa < b->gpa)
+			hi = mid;
+		else if (gpa - b->gpa >= (PAGE_SIZE << b->order))
+			lo = mid + 1;
+		else
+			return b;
+	}
+	return NULL;
+}
+
+void *guest_ram_ptr(struct guest *g, uint64_t gpa, size_t len)
+{
+	const struct guest_ram_block *b = find_block(g, gpa);
+
+	if (!b || len > (PAGE_SIZE << b->order) - (gpa - b->gpa))
+		return NULL;
+	return (uint8_t *)phys_to_virt(b->hpa) + (gpa - b->gpa);
+}
+
+static int guest_copy(struct guest *g, uint64_t gpa, void *buf, size_t len, bool to_guest)
+{
+	uint8_t *p = buf;
+
+	while (len) {
+		const struct guest_ram_block *b = find_block(g, gpa);
+		if (!b)
+			return -E_FAULT;
+		size_t chunk = MIN(len, (size_t)((PAGE_SIZE << b->order) - (gpa - b->gpa)));
+		uint8_t *host = (uint8_t *)phys_to_virt(b->hpa) + (gpa - b->gpa);
+		if (to_guest)
+			memcpy(host, p, chunk);
+		else
+			memcpy(p, host, chunk);
+		p += chunk;
+		gpa += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+int guest_read(struct guest *g, uint64_t gpa, void *buf, size_t len)
+{
+	return guest_copy(g, gpa, buf, len, false);
+}
+
+int guest_write(struct guest *g, uint64_t gpa, const void *buf, size_t len)
+{
+	return guest_copy(g, gpa, (void *)(uintptr_t)buf, len, true);
+}
+
+/* ---- lifecycle -------------------------------------------------------------- */
+
+static int check_desc(const struct guest_desc *d)
+{
+	if (!d->name[0] || d->memory == 0 || !IS_ALIGNED(d->memory, PAGE_SIZE)) {
+		log_error("%s: memory must be a non-zero multiple of 4 KiB", d->name);
+		return -E_INVAL;
+	}
+	if (d->vcpus == 0 || d->vcpus > GUEST_MAX_VCPUS) {
+		log_error("%s: vcpus=%u (1..%u)", d->name, d->vcpus, GUEST_MAX_VCPUS);
+		return -E_INVAL;
+	}
+	if (d->load_gpa >= d->memory || d->image_size > d->memory - d->load_gpa) {
+		log_error("%s: the %zu-byte image at %#llx does not fit in %llu KiB of RAM",
+			  d->name, d->image_size, (unsigned long long)d->load_gpa,
+			  (unsigned long long)(d->memory >> 10));
+		return -E_RANGE;
+	}
+	if (guests_created == GUEST_MAX) {
+		log_error("%s: at most %u guests", d->name, GUEST_MAX);
+		return -E_NOSPC;
+	}
+	return 0;
+}
+
+static void set_start_registers(struct vcpu *v, const struct guest_desc *d)
+{
+	memset(&v->regs, 0, sizeof(v->regs));
+	v->regs.rax = GUEST_START_MAGIC;
+	v->regs.rbx = d->memory >> 10;
+	v->regs.rflags = 0x2;
+	v->regs.rip = d->start_mode == VCPU_START_REAL ? 0 : d->entry;
+}
+
+int guest_create(const struct guest_desc *d, struct guest **out)
+{
+	const struct pt_memory mem = { stage2_alloc_table, stage2_free_table, stage2_table_ptr, NULL };
+	struct guest *g;
+	int err = check_desc(d);
+
+	if (err)
+		return err;
+	g = kzalloc(sizeof(*g));
+	if (!g)
+		return -E_NOMEM;
+	g->id = (unsigned)guests_created + 1;
+	str_copy(g->name, d->name, sizeof(g->name));
+	g->memory = d->memory;
+	g->io_log_budget = GUEST_IO_LOG_BUDGET;
+
+	err = allocate_ram(g);
+	if (err)
+		goto fail_ram;
+	err = pt_init(&g->stage2, backend->stage2_format(&backend_caps), &mem);
+	if (err)
+		goto fail_pt;
+	err = map_ram(g);
+	if (err)
+		goto fail_vcpus;
+	err = guest_write(g, d->load_gpa, d->image, d->image_size);
+	if (err)
+		goto fail_vcpus;
+	for (unsigned i = 0; i < d->vcpus; i++) {
+		struct vcpu *v = &g->vcpus[i];
+		v->guest = g;
+		v->id = i;
+		set_start_registers(v, d);
+		vcpu_fpu_init(v);
+		err = backend->vcpu_create(v, g->stage2.root, d->start_mode, d->entry);
+		if (err)
+			goto fail_vcpus;
+		g->vcpu_count++;
+		/* Only vCPU 0 starts; the others wait for SMP guests (later). */
+		v->state = i == 0 ? VCPU_RUNNABLE : VCPU_STOPPED;
+	}
+	g->state = GUEST_RUNNING;
+	guests[guests_created++] = g;
+	log_info("%s: guest %u created: %llu MiB RAM in %zu blocks, %zu stage-2 table pages, %u vCPU(s)",
+		 g->name, g->id, (unsigned long long)(g->memory >> 20), g->ram_blocks,
+		 g->stage2.table_pages, g->vcpu_count);
+	*out = g;
+	return 0;
+
+fail_vcpus:
+	for (unsigned i = 0; i < g->vcpu_count; i++)
+		backend->vcpu_destroy(&g->vcpus[i]);
+	pt_destroy(&g->stage2);
+fail_pt:
+	scrub_and_free_ram(g);
+fail_ram:
+	log_error("%s: not started: %s", d->name, err_name(err));
+	kfree(g->ram);
+	kfree(g);
+	return err;
+}
+
+void guest_stop(struct guest *g, int exit_code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (g->state == GUEST_STOPPED)
+		return;
+	va_start(ap, fmt);
+	fmt_vsnprintf(g->stop_reason, sizeof(g->stop_reason), fmt, ap);
+	va_end(ap);
+	g->state = GUEST_STOPPED;
+	g->exit_code = exit_code;
+	for (unsigned i = 0; i < g->vcpu_count; i++)
+		g->vcpus[i].state = VCPU_STOPPED;
+	guest_console_flush(g);
+	log_info("%s stopped: %s (exit code %d)", g->name, g->stop_reason, exit_code);
+	for (unsigned i = 0; i < g->vcpu_count; i++)
+		vcpu_log_exit_stats(&g->vcpus[i]);
+}
+
+void guest_destroy(struct guest *g)
+{
+	for (unsigned i = 0; i < g->vcpu_count; i++)
+		backend->vcpu_destroy(&g->vcpus[i]);
+	pt_destroy(&g->stage2);
+	scrub_and_free_ram(g);
+	kfree(g->ram);
+	g->ram = NULL;
+	log_info("%s: memory scrubbed and returned (%llu MiB)", g->name,
+		 (unsigned long long)(g->memory >> 20));
+}
