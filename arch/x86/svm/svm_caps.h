@@ -14,4 +14,15 @@
 #define SVM_FEAT_AVIC (1u << 13)
 #define SVM_FEAT_VGIF (1u << 16)
 
+#ifndef __ASSEMBLY__
+#include <plinth/types.h>
+
+/* What the SVM code needs to know about this CPU beyond struct virt_caps. */
+struct svm_features {
+	uint32_t nasid;     /* CPUID Fn8000_000A EBX: ASIDs, 0 for the host */
+	bool nrips;         /* NRIP save: the VMCB reports the next RIP */
+	bool flush_by_asid; /* TLB_CONTROL 3 and 7 */
+};
+#endif
+
 #endif

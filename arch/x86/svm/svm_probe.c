@@ -6,7 +6,7 @@
 #include <plinth/x86/cpu.h>
 #include <plinth/x86/cpuinfo.h>
 
-#include "svm_caps.h"
+#include "svm_probe.h"
 
 #define CPUID_EXT_FEATURES 0x80000001u
 #define CPUID_EXT_ECX_SVM (1u << 2)
@@ -14,7 +14,9 @@
 #define MSR_VM_CR 0xC0010114u
 #define VM_CR_SVMDIS (1u << 4)
 
-static bool svm_cpu_has(void)
+struct svm_features svm_features;
+
+bool svm_cpu_has(void)
 {
 	if (cpuid(0x80000000u, 0).eax < CPUID_SVM_FEATURES)
 		return false;
@@ -26,7 +28,7 @@ static const char *yn(uint32_t features, uint32_t bit)
 	return features & bit ? "yes" : "no";
 }
 
-static int svm_probe(struct virt_caps *caps)
+int svm_probe(struct virt_caps *caps)
 {
 	struct cpuid_regs r = cpuid(CPUID_SVM_FEATURES, 0);
 	uint32_t f = r.edx;
@@ -49,6 +51,14 @@ static int svm_probe(struct virt_caps *caps)
 		log_error("AMD-V without nested paging (NPT) is not supported");
 		return -E_NOTSUP;
 	}
+	/* ASID 0 is the host's; every vCPU needs one of its own. */
+	if (r.ebx < 2) {
+		log_error("AMD-V reports %u ASIDs; at least 2 are needed", r.ebx);
+		return -E_NOTSUP;
+	}
+	svm_features.nasid = r.ebx;
+	svm_features.nrips = f & SVM_FEAT_NRIPS;
+	svm_features.flush_by_asid = f & SVM_FEAT_FLUSH_BY_ASID;
 	caps->stage2 = true;
 	caps->stage2_2m = true;
 	caps->stage2_1g = boot_cpu()->page_1g; /* NPT uses the host paging format */
@@ -58,10 +68,3 @@ static int svm_probe(struct virt_caps *caps)
 	caps->preempt_timer = false;
 	return 0;
 }
-
-const struct backend_ops svm_backend = {
-	.name = "svm",
-	.long_name = "AMD-V (SVM) with nested paging",
-	.cpu_has = svm_cpu_has,
-	.probe = svm_probe,
-};
