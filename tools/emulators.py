@@ -45,21 +45,63 @@ def _finish(serial_text, timed_out, started, log_path):
 
 
 def make_iso(kernel, cmdline="", modules=(), cache_dir=None):
-    """A GRUB ISO booting `kernel` with `cmdline`; cached by content."""
+    """A GRUB ISO booting `kernel` with `cmdline`; cached by content.
+
+    A module is a path (its module string is the file name) or a (path, args)
+    tuple (module string: the file name, then args, e.g. "name=iso1 mem=16M").
+    """
     cache_dir = cache_dir or os.path.join(ROOT, "build", "test", "iso")
     os.makedirs(cache_dir, exist_ok=True)
+    with_args = [m for m in modules if isinstance(m, tuple)]
+    paths = [m[0] if isinstance(m, tuple) else m for m in modules]
     h = hashlib.sha256()
-    for path in (kernel, *modules):
+    for path in (kernel, *paths):
         with open(path, "rb") as f:
             h.update(f.read())
     h.update(cmdline.encode())
+    if with_args:
+        h.update(repr([m if isinstance(m, tuple) else (m, "") for m in modules]).encode())
     iso = os.path.join(cache_dir, h.hexdigest()[:16] + ".iso")
     if not os.path.exists(iso):
         tmp = iso + f".{os.getpid()}.tmp"
-        subprocess.run(["sh", os.path.join(ROOT, "tools", "mkiso.sh"), tmp, kernel, cmdline,
-                        *modules], check=True)
+        if with_args:
+            _mkiso_module_args(tmp, kernel, cmdline,
+                               [m if isinstance(m, tuple) else (m, "") for m in modules])
+        else:
+            subprocess.run(["sh", os.path.join(ROOT, "tools", "mkiso.sh"), tmp, kernel,
+                            cmdline, *modules], check=True)
         os.replace(tmp, iso)
     return iso
+
+
+def _mkiso_module_args(out, kernel, cmdline, modules):
+    """tools/mkiso.sh's ISO, with `module2 /modules/FILE BASENAME ARGS` lines.
+
+    Each module gets its own file on the ISO, so one image can be a module
+    twice with different arguments.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        os.makedirs(os.path.join(tmp, "boot", "grub"))
+        os.makedirs(os.path.join(tmp, "modules"))
+        shutil.copy(kernel, os.path.join(tmp, "boot", "plinth.elf"))
+        modlines = ""
+        for i, (path, args) in enumerate(modules):
+            base = os.path.basename(path)
+            shutil.copy(path, os.path.join(tmp, "modules", f"{i}-{base}"))
+            modlines += f"\n\tmodule2 /modules/{i}-{base} {base} {args}".rstrip()
+        with open(os.path.join(tmp, "boot", "grub", "grub.cfg"), "w") as f:
+            f.write("serial --unit=0 --speed=115200\n"
+                    "terminal_input serial console\n"
+                    "terminal_output serial console\n"
+                    "set timeout=0\n"
+                    "set default=0\n"
+                    'menuentry "Plinth" {\n'
+                    f"\tmultiboot2 /boot/plinth.elf {cmdline}{modlines}\n"
+                    "\tboot\n"
+                    "}\n")
+        proc = subprocess.run(["grub-mkrescue", "-o", out, tmp], capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"grub-mkrescue failed:\n{proc.stdout}{proc.stderr}")
 
 
 def qemu_command(*, kernel=None, iso=None, cmdline="", cpu=SVM_CPU, memory="256M",
