@@ -85,8 +85,11 @@ $(ISO): $(KERNEL) tools/mkiso.sh
 iso: $(ISO)
 
 # ---- Running ----------------------------------------------------------------
-run: deps-check $(KERNEL)
-	$(PYTHON) tools/run-qemu.py --kernel $(KERNEL) $(if $(CMDLINE),--append "$(CMDLINE)")
+# The demo: two test guests side by side (docs/guests.md); the config file
+# will replace this list.
+DEMO_MODULES ?= $(BUILD)/guests/exits.bin mem=16M,$(BUILD)/guests/isolation.bin name=iso1,$(BUILD)/guests/isolation.bin name=iso2
+run: deps-check $(KERNEL) $(GUEST_IMAGES)
+	$(PYTHON) tools/run-qemu.py --kernel $(KERNEL) --modules "$(DEMO_MODULES)" $(if $(CMDLINE),--append "$(CMDLINE)")
 
 run-bochs: deps-check $(ISO)
 	$(PYTHON) tools/run-bochs.py --iso $(ISO)

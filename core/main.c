@@ -19,6 +19,7 @@
 #include <plinth/x86/cpu.h>
 #include <plinth/x86/cpuinfo.h>
 #include <plinth/x86/descriptors.h>
+#include <plinth/x86/pic.h>
 
 static struct boot_info boot_information;
 
@@ -90,6 +91,7 @@ static void run_guests(void)
 void kmain(uint32_t magic, uint32_t info)
 {
 	descriptors_init();
+	pic_disable();
 	console_early_init();
 #ifdef PLINTH_BREAK_EARLY
 	panic("deliberately broken build (PLINTH_BREAK_EARLY)");

@@ -28,11 +28,14 @@ def main():
     ap.add_argument("--kernel", required=True)
     ap.add_argument("--append", default="", help="hypervisor command line")
     ap.add_argument("--memory", default="512M")
+    ap.add_argument("--modules", default="",
+                    help='guests as multiboot modules: "PATH ARGS,PATH ARGS" (docs/guests.md)')
     args = ap.parse_args()
     kvm = kvm_can_nest()
     cmd = emulators.qemu_command(kernel=args.kernel, cmdline=args.append, memory=args.memory,
                                  cpu="host" if kvm else emulators.SVM_CPU,
-                                 extra=["-serial", "mon:stdio"])
+                                 extra=["-serial", "mon:stdio"] +
+                                 (["-initrd", args.modules] if args.modules else []))
     cmd[cmd.index("-accel") + 1] = "kvm" if kvm else "tcg"
     print(f"run: {'KVM' if kvm else 'TCG (AMD-V emulated)'}; quit with Ctrl-A X", flush=True)
     os.execvp(cmd[0], cmd)
