@@ -14,10 +14,7 @@
 #define HC_UNKNOWN 1000
 
 #define MSR_TSC 0x10
-#define MSR_PAT 0x277
-#define MSR_EFER 0xC0000080
 #define MSR_UNKNOWN 0xC0011234
-#define EFER_LME (1u << 8)
 #define EFER_LMA (1u << 10)
 #define EFER_SVME (1u << 12)
 
@@ -151,11 +148,11 @@ static void test_msr(void)
 	uint64_t pat, want, back, t0, t1, efer, efer2, val;
 
 	/* IA32_PAT round trip: PA7 (unused by our page tables) UC <-> WC. */
-	int v1 = rdmsr_safe(MSR_PAT, &pat);
+	int v1 = rdmsr_trap(MSR_PAT, &pat);
 	want = pat ^ (0x01ull << 56);
-	int v2 = wrmsr_safe(MSR_PAT, want);
-	int v3 = rdmsr_safe(MSR_PAT, &back);
-	int v4 = wrmsr_safe(MSR_PAT, pat);
+	int v2 = wrmsr_trap(MSR_PAT, want);
+	int v3 = rdmsr_trap(MSR_PAT, &back);
+	int v4 = wrmsr_trap(MSR_PAT, pat);
 	int any = MAX(MAX(v1, v2), MAX(v3, v4));
 	check(any < 0 && back == want, "msr-pat", "IA32_PAT %#llx, wrote %#llx, read back %#llx, %s",
 	      (unsigned long long)pat, (unsigned long long)want, (unsigned long long)back,
@@ -165,28 +162,28 @@ static void test_msr(void)
 	 * Only that it reads: QEMU's TCG returns 0 for RDMSR 0x10, so a TSC
 	 * Plinth passes through does not count up there.
 	 */
-	v1 = rdmsr_safe(MSR_TSC, &t0);
-	v2 = rdmsr_safe(MSR_TSC, &t1);
+	v1 = rdmsr_trap(MSR_TSC, &t0);
+	v2 = rdmsr_trap(MSR_TSC, &t1);
 	check(v1 < 0 && v2 < 0, "msr-tsc", "IA32_TSC reads %llu then %llu (RDTSC %llu), %s",
 	      (unsigned long long)t0, (unsigned long long)t1, (unsigned long long)rdtsc(),
 	      exc_str(v1 >= 0 ? v1 : v2));
 
-	v1 = rdmsr_safe(MSR_EFER, &efer);
+	v1 = rdmsr_trap(MSR_EFER, &efer);
 	check(v1 < 0 && !(efer & EFER_SVME) && (efer & (EFER_LME | EFER_LMA)) == (EFER_LME | EFER_LMA),
 	      "msr-efer", "EFER %#llx: SVME clear, LME and LMA set (%s)",
 	      (unsigned long long)efer, exc_str(v1));
 
-	v1 = wrmsr_safe(MSR_EFER, efer | EFER_SVME);
+	v1 = wrmsr_trap(MSR_EFER, efer | EFER_SVME);
 	uint32_t err = rt_trap.error;
-	v2 = rdmsr_safe(MSR_EFER, &efer2);
+	v2 = rdmsr_trap(MSR_EFER, &efer2);
 	check(v1 == VEC_GP && err == 0 && v2 < 0 && efer2 == efer, "msr-efer-svme-gp",
 	      "writing EFER %#llx raised %s; EFER now %#llx",
 	      (unsigned long long)(efer | EFER_SVME), v1 == VEC_GP ? "#GP" : exc_str(v1),
 	      (unsigned long long)efer2);
 
-	v1 = rdmsr_safe(MSR_UNKNOWN, &val);
+	v1 = rdmsr_trap(MSR_UNKNOWN, &val);
 	check(v1 == VEC_GP, "msr-unknown-read-gp", "RDMSR %#x raised %s", MSR_UNKNOWN, exc_str(v1));
-	v1 = wrmsr_safe(MSR_UNKNOWN, 0x1234);
+	v1 = wrmsr_trap(MSR_UNKNOWN, 0x1234);
 	check(v1 == VEC_GP, "msr-unknown-write-gp", "WRMSR %#x raised %s", MSR_UNKNOWN, exc_str(v1));
 }
 

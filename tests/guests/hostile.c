@@ -170,7 +170,7 @@ static void test_wild_msrs(void)
 
 	for (size_t i = 0; i < ARRAY_SIZE(wild); i++) {
 		uint64_t value = wild[i].value ? wild[i].value : (uint64_t)region;
-		int v = wrmsr_safe(wild[i].msr, value);
+		int v = wrmsr_trap(wild[i].msr, value);
 
 		check(v == VEC_GP, wild[i].name, "WRMSR %#x <- %#llx raised %s", wild[i].msr,
 		      (unsigned long long)value, exc_str(v));
@@ -190,8 +190,8 @@ static void test_wild_msrs(void)
 			msr = (uint32_t)seed;
 		} while (msr_maybe_real(msr));
 		seed = mix64(seed);
-		int w = wrmsr_safe(msr, seed);
-		int r = rdmsr_safe(msr, &value);
+		int w = wrmsr_trap(msr, seed);
+		int r = rdmsr_trap(msr, &value);
 		if (w != VEC_GP || r != VEC_GP) {
 			if (!bad)
 				first_bad = msr;

@@ -4,7 +4,6 @@
  */
 #include "guest.h"
 
-#define MSR_EFER 0xC0000080
 #define EFER_LMA (1u << 10)
 
 /* Recorded in real mode by realmode16.S. */
@@ -27,7 +26,7 @@ void guest_main(void)
 	      "HC_CONSOLE_WRITE (%s) from real mode returned %d, want %u",
 	      rm_insn == HC_INSN_VMMCALL ? "VMMCALL" : "VMCALL", (int)rm_hc_ret, rm_hc_len);
 
-	int v = rdmsr_safe(MSR_EFER, &efer);
+	int v = rdmsr_trap(MSR_EFER, &efer);
 
 	asm volatile("mov %%cs, %0" : "=r"(cs));
 	check(v < 0 && (efer & EFER_LMA), "realmode-long",

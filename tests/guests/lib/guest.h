@@ -11,6 +11,8 @@
 #ifndef GUEST_H
 #define GUEST_H
 
+#include <plinth/x86/cpu.h>
+#include <plinth/x86/io.h>
 #include <plinth/errno.h>
 #include <plinth/hypercall.h>
 #include <plinth/types.h>
@@ -118,45 +120,12 @@ void trap_arm(void);
 const char *exc_str(int vector);
 
 /* rdmsr/wrmsr that catch the exception: the vector, or -1 when none. */
-int rdmsr_safe(uint32_t msr, uint64_t *value);
-int wrmsr_safe(uint32_t msr, uint64_t value);
+int rdmsr_trap(uint32_t msr, uint64_t *value);
+int wrmsr_trap(uint32_t msr, uint64_t value);
 
 /* ---- CPU helpers ---------------------------------------------------------- */
 
-struct cpuid_regs {
-	uint32_t eax, ebx, ecx, edx;
-};
-
-static inline struct cpuid_regs cpuid(uint32_t leaf, uint32_t subleaf)
-{
-	struct cpuid_regs r;
-
-	asm volatile("cpuid"
-		     : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
-		     : "a"(leaf), "c"(subleaf));
-	return r;
-}
-
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-
-	asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-static inline void outb(uint16_t port, uint8_t v)
-{
-	asm volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
+/* cpuid(), rdtsc(), inb()/outb() come from the hypervisor's own x86 headers. */
 
 static inline void cli(void)
 {

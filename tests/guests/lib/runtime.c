@@ -132,7 +132,7 @@ const char *exc_str(int vector)
 	return buf;
 }
 
-int rdmsr_safe(uint32_t msr, uint64_t *value)
+int rdmsr_trap(uint32_t msr, uint64_t *value)
 {
 	uint32_t lo = 0, hi = 0;
 	int v = TRY_ASM("rdmsr", : "=a"(lo), "=d"(hi) : "c"(msr) : "memory");
@@ -141,7 +141,7 @@ int rdmsr_safe(uint32_t msr, uint64_t *value)
 	return v;
 }
 
-int wrmsr_safe(uint32_t msr, uint64_t value)
+int wrmsr_trap(uint32_t msr, uint64_t value)
 {
 	return TRY_ASM("wrmsr", : : "c"(msr), "a"((uint32_t)value),
 		       "d"((uint32_t)(value >> 32)) : "memory");
