@@ -3,6 +3,7 @@
 #include <plinth/exit.h>
 #include <plinth/format.h>
 #include <plinth/log.h>
+#include <plinth/x86/pic.h>
 
 typedef void exit_handler_fn(struct vcpu *v, const struct vm_exit *e);
 
@@ -15,7 +16,7 @@ static exit_handler_fn *const exit_handlers[VMEXIT_REASON_COUNT] = {
 	[VMEXIT_HLT] = handle_hlt,
 	[VMEXIT_HYPERCALL] = handle_hypercall,
 	[VMEXIT_STAGE2_FAULT] = handle_stage2_fault,
-	[VMEXIT_EXTINT] = handle_nothing,   /* the host took its interrupt on the way out */
+	[VMEXIT_EXTINT] = handle_extint,
 	[VMEXIT_NMI] = handle_nothing,      /* likewise */
 	[VMEXIT_IRQ_WINDOW] = handle_nothing, /* the run loop injects what is pending */
 	[VMEXIT_EXCEPTION] = handle_exception,
@@ -58,6 +59,14 @@ void exit_dispatch(struct vcpu *v, const struct vm_exit *e)
 	v->exits++;
 	v->exit_counts[r]++;
 	exit_handlers[r](v, e);
+}
+
+/* A physical interrupt is pending for the host: take it, then resume the guest. */
+void handle_extint(struct vcpu *v, const struct vm_exit *e)
+{
+	(void)v;
+	(void)e;
+	host_take_interrupts();
 }
 
 void handle_nothing(struct vcpu *v, const struct vm_exit *e)

@@ -61,6 +61,9 @@ static void memory_init(void)
 	mm_log_stats();
 }
 
+/* The host's tick while guests run (the scheduler will use the LAPIC timer). */
+#define HOST_TICK_HZ 1000
+
 /* Guests from the boot modules, run until every one has stopped. */
 static void run_guests(void)
 {
@@ -82,7 +85,10 @@ static void run_guests(void)
 		return;
 	}
 	log_info("ready: running %zu guest(s)", count);
+	pit_start(HOST_TICK_HZ);
 	vcpu_loop_run_all();
+	log_info("host timer interrupts taken while guests ran: %llu",
+		 (unsigned long long)host_irq_count(0));
 	log_info("all guests have stopped");
 	for (size_t i = 0; i < guest_count(); i++)
 		guest_destroy(guest_by_index(i));
@@ -91,7 +97,7 @@ static void run_guests(void)
 void kmain(uint32_t magic, uint32_t info)
 {
 	descriptors_init();
-	pic_disable();
+	pic_init();
 	console_early_init();
 #ifdef PLINTH_BREAK_EARLY
 	panic("deliberately broken build (PLINTH_BREAK_EARLY)");

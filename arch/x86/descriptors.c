@@ -38,7 +38,7 @@ static uint64_t gdt[GDT_ENTRIES] __aligned(16);
 static struct tss tss __aligned(16);
 static struct idt_gate idt[256] __aligned(16);
 
-extern const uint64_t isr_stub_table[32];
+extern const uint64_t isr_stub_table[X86_STUB_VECTORS];
 extern const uint64_t isr_stub_unexpected;
 
 static void gdt_set_tss(uint64_t *slot, const struct tss *t)
@@ -81,7 +81,7 @@ void descriptors_init(void)
 	gdt_set_tss(&gdt[KERNEL_TSS / 8], &tss);
 
 	for (unsigned v = 0; v < 256; v++)
-		idt_set_gate(v, v < 32 ? isr_stub_table[v] : isr_stub_unexpected, 0);
+		idt_set_gate(v, v < X86_STUB_VECTORS ? isr_stub_table[v] : isr_stub_unexpected, 0);
 	idt_set_gate(X86_EXC_DF, isr_stub_table[X86_EXC_DF], IST_DF);
 	idt_set_gate(X86_EXC_NMI, isr_stub_table[X86_EXC_NMI], IST_NMI);
 	idt_set_gate(X86_EXC_MC, isr_stub_table[X86_EXC_MC], IST_MC);

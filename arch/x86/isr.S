@@ -53,7 +53,10 @@ ISR_NOERR 28
 ISR_ERR 29
 ISR_ERR 30
 ISR_NOERR 31
-/* Anything above 31 is unexpected until interrupt handling exists. */
+/* Legacy PIC interrupts (remapped to 0x20-0x2F); anything else is unexpected. */
+.irp v, 32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47
+ISR_NOERR \v
+.endr
 ISR_NOERR 255
 
 isr_common:
@@ -97,7 +100,7 @@ isr_common:
 	.balign 8
 	.globl isr_stub_table
 isr_stub_table:
-	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47
 	.quad isr_\v
 	.endr
 	.globl isr_stub_unexpected

@@ -7,6 +7,7 @@
 #include <plinth/panic_dump.h>
 #include <plinth/x86/cpu.h>
 #include <plinth/x86/descriptors.h>
+#include <plinth/x86/pic.h>
 
 struct ex_table_entry {
 	uint64_t fault_rip;
@@ -58,6 +59,10 @@ static bool apply_fixup(struct trap_frame *f)
 
 void trap_dispatch(struct trap_frame *f)
 {
+	if (f->vector >= X86_PIC_VECTOR_BASE && f->vector < X86_PIC_VECTOR_BASE + X86_PIC_LINES) {
+		host_irq((unsigned)(f->vector - X86_PIC_VECTOR_BASE));
+		return;
+	}
 	if (f->vector != X86_EXC_DF && f->vector != X86_EXC_MC && apply_fixup(f))
 		return;
 	panic_trap(f);

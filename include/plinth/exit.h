@@ -24,6 +24,7 @@ void handle_virt_insn(struct vcpu *v, const struct vm_exit *e);
 void handle_shutdown(struct vcpu *v, const struct vm_exit *e);
 void handle_invalid_state(struct vcpu *v, const struct vm_exit *e);
 void handle_unknown(struct vcpu *v, const struct vm_exit *e);
+void handle_extint(struct vcpu *v, const struct vm_exit *e);
 void handle_nothing(struct vcpu *v, const struct vm_exit *e);
 
 /*

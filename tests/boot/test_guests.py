@@ -147,6 +147,11 @@ def test_guest_hostile(request, backend):
     assert any(re.search(r"triple.fault|shutdown", l, re.I) for l in plinth_lines(run, "hostile")), \
         f"no line saying hostile stopped on a triple fault / shutdown {explain(run)}"
     expect_report(run, "exits", EXITS)
+    # hostile runs for seconds against the host's 1 kHz tick: physical interrupts
+    # arrive as external-interrupt exits and the host takes them.
+    stats = " ".join(l for l in plinth_lines(run, "hostile") if "exits:" in l)
+    assert re.search(r"extint=[1-9]", stats), f"no external-interrupt exits {explain(run)}"
+    assert re.search(r"host timer interrupts taken while guests ran: [1-9]", run.log), explain(run)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

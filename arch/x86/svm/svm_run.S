@@ -54,6 +54,12 @@ svm_world_switch:
 	movq VREGS_R15(%rdi), %r15
 	movq VREGS_RDI(%rdi), %rdi
 
+	/*
+	 * With V_INTR_MASKING the host's IF at VMRUN gates physical interrupts
+	 * while the guest runs (APM 15.21.1): IF=1 lets them cause INTR exits.
+	 * GIF=0 keeps them from reaching the host until the exit is handled.
+	 */
+	sti
 	vmrun %rax
 	/* #VMEXIT: RAX (guest VMCB), RSP and RFLAGS are the host's again. */
 	vmsave %rax			/* the guest's FS/GS/TR/LDTR/MSRs back to its VMCB */
@@ -77,6 +83,7 @@ svm_world_switch:
 
 	popq %rax			/* host VMCB */
 	vmload %rax
+	cli				/* the host runs with IF=0; GIF=1 again below */
 	stgi
 
 	/* Guest values must not linger in caller-saved registers. */

@@ -27,6 +27,11 @@ enum x86_exception {
 	X86_EXC_CP = 21,
 };
 
+/* Vectors with their own stub: exceptions, then the remapped PIC lines. */
+#define X86_STUB_VECTORS 48
+#define X86_PIC_VECTOR_BASE 0x20
+#define X86_PIC_LINES 16
+
 #define IST_DF 1
 #define IST_NMI 2
 #define IST_MC 3

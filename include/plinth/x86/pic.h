@@ -1,8 +1,17 @@
-/* The legacy 8259 PIC pair (arch/x86/pic.c). */
+/* The legacy PIC pair and the PIT tick (arch/x86/pic.c). */
 #ifndef PLINTH_X86_PIC_H
 #define PLINTH_X86_PIC_H
 
+#include <plinth/types.h>
+
 /* Remap to vectors 0x20-0x2F and mask every line. */
-void pic_disable(void);
+void pic_init(void);
+/* Tick on IRQ 0 at `hz` and unmask it. */
+void pit_start(unsigned hz);
+/* Interrupt handler for PIC line `line` (from trap_dispatch): count and EOI. */
+void host_irq(unsigned line);
+/* Let pending host interrupts in for one instruction (after an EXTINT exit). */
+void host_take_interrupts(void);
+uint64_t host_irq_count(unsigned line);
 
 #endif
