@@ -3,6 +3,8 @@
 #include <plinth/boot_info.h>
 #include <plinth/errno.h>
 #include <plinth/frame.h>
+#include <plinth/backend.h>
+#include <plinth/exit.h>
 #include <plinth/guest.h>
 #include <plinth/heap.h>
 #include <plinth/kernel.h>
@@ -250,6 +252,37 @@ static bool st_guests(void)
 	return n > 0;
 }
 
+/*
+ * A state every CPU refuses at VM entry (long mode enabled and paging on,
+ * but no PAE): the guest must be stopped alone, with the reason logged.
+ */
+static bool st_invalid_state(void)
+{
+	static const uint8_t hlt[] = { 0xF4 };
+	struct guest_desc d = {
+		.name = "bad-state", .memory = MiB(2), .vcpus = 1, .image = hlt,
+		.image_size = sizeof(hlt), .load_gpa = MiB(1), .entry = MiB(1),
+		.start_mode = VCPU_START_PROT32,
+	};
+	struct guest *g;
+	struct vm_exit e;
+
+	if (!backend->vcpu_run || guest_create(&d, &g) != 0)
+		return false;
+	struct vcpu *v = &g->vcpus[0];
+	if (backend->creg_write(v, VCPU_EFER, EFER_LME) || backend->creg_write(v, VCPU_CR4, 0) ||
+	    backend->creg_write(v, VCPU_CR0, CR0_PE | CR0_PG)) {
+		log_error("the backend refused to set up the invalid state");
+		guest_destroy(g);
+		return false;
+	}
+	backend->vcpu_run(v, &e);
+	exit_dispatch(v, &e);
+	bool ok = e.reason == VMEXIT_INVALID_STATE && g->state == GUEST_STOPPED;
+	guest_destroy(g);
+	return ok;
+}
+
 const struct selftest selftests[] = {
 	{ "boot", "boot to the end of initialisation", st_boot },
 	{ "panic", "call panic(): expect the dump", st_panic },
@@ -265,5 +298,6 @@ const struct selftest selftests[] = {
 	{ "mm", "drain and refill the frame allocator on the real memory map", st_mm },
 	{ "heap", "allocate, check and free 512 heap blocks", st_heap },
 	{ "guests", "run the module guests until all stop", st_guests },
+	{ "invalid-state", "enter a guest with EFER.LME+CR0.PG but no PAE: it must stop alone", st_invalid_state },
 };
 const size_t selftest_count = ARRAY_SIZE(selftests);

@@ -74,3 +74,11 @@ def test_loglevel_bad_value(qemu):
     run = qemu("loglevel=chatty test=boot")
     expect_lines(run, "loglevel=chatty: unknown")
     expect_status(run, emulators.PASS)
+
+
+def test_invalid_guest_state_stops_only_that_guest(qemu):
+    """The CPU refuses the state at entry; Plinth stops that guest, says why, goes on."""
+    run = qemu("test=invalid-state")
+    expect_lines(run, "bad-state stopped: the CPU refused the guest state:", "rip 0x",
+                 "self-test invalid-state: PASS")
+    expect_status(run, emulators.PASS)
