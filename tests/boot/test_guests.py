@@ -21,8 +21,7 @@ GUEST_DIR = os.path.join(emulators.ROOT, "build", "guests")
 
 BACKENDS = [
     pytest.param("qemu", id="qemu-svm"),
-    pytest.param("bochs", id="bochs-vmx",
-                 marks=pytest.mark.xfail(strict=False, reason="VT-x backend: next issue")),
+    pytest.param("bochs", id="bochs-vmx"),
 ]
 
 # The checks each guest reports (tests/guests/*.c); all must PASS.
