@@ -85,14 +85,14 @@ $(ISO): $(KERNEL) tools/mkiso.sh
 iso: $(ISO)
 
 # ---- Running ----------------------------------------------------------------
-# The demo: two test guests side by side (docs/guests.md); the config file
-# will replace this list.
+# The demo for make run and make run-bochs: three test guests side by side
+# (docs/guests.md); the configuration file will replace this list.
 DEMO_MODULES ?= $(BUILD)/guests/exits.bin mem=16M,$(BUILD)/guests/isolation.bin name=iso1,$(BUILD)/guests/isolation.bin name=iso2
 run: deps-check $(KERNEL) $(GUEST_IMAGES)
 	$(PYTHON) tools/run-qemu.py --kernel $(KERNEL) --modules "$(DEMO_MODULES)" $(if $(CMDLINE),--append "$(CMDLINE)")
 
-run-bochs: deps-check $(ISO)
-	$(PYTHON) tools/run-bochs.py --iso $(ISO)
+run-bochs: deps-check $(KERNEL) $(GUEST_IMAGES)
+	$(PYTHON) tools/run-bochs.py --kernel $(KERNEL) --modules "$(DEMO_MODULES)"
 
 deps-check:
 	@sh tools/deps.sh

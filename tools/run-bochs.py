@@ -10,10 +10,16 @@ import emulators  # noqa: E402
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--iso", required=True)
+    ap.add_argument("--iso", help="a bootable ISO (make iso)")
     ap.add_argument("--cpu", default="corei7_skylake_x", help="Bochs CPU model (ryzen: AMD-V)")
     ap.add_argument("--timeout", type=int, default=600)
+    ap.add_argument("--kernel", help="build an ISO of this kernel with --modules instead of --iso")
+    ap.add_argument("--modules", default="",
+                    help='guests as modules: "PATH ARGS,PATH ARGS" (docs/guests.md)')
     args = ap.parse_args()
+    if args.kernel:
+        mods = [tuple((m.strip().split(" ", 1) + [""])[:2]) for m in args.modules.split(",") if m.strip()]
+        args.iso = emulators.make_iso(args.kernel, "", mods)
     print(f"run-bochs: {args.cpu}; Ctrl-C ends it", flush=True)
     log = os.path.join(os.path.dirname(args.iso), "bochs-serial.log")
     emulators.run_bochs(args.iso, log, cpu=args.cpu, timeout=args.timeout,
