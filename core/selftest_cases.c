@@ -12,6 +12,7 @@
 #include <plinth/panic.h>
 #include <plinth/string.h>
 #include <plinth/x86/cpu.h>
+#include <plinth/x86/descriptors.h>
 #include <plinth/x86/layout.h>
 
 #include "selftest_cases.h"
@@ -108,6 +109,17 @@ static bool st_fixup(void)
 	log_info("read_u64_safe: non-canonical %d, unmapped %d, mapped %d (value %lu)", gp, pf,
 		 ok, (unsigned long)v);
 	return gp == -E_FAULT && pf == -E_FAULT && ok == 0 && v == selftest_count;
+}
+
+/* INT 2 enters through the NMI gate (IST stack) like a real NMI would. */
+static bool st_nmi(void)
+{
+	uint64_t before = host_nmi_count();
+
+	__asm__ volatile("int $2" ::: "memory");
+	log_info("NMI gate: %lu -> %lu, still running", (unsigned long)before,
+		 (unsigned long)host_nmi_count());
+	return host_nmi_count() == before + 1;
 }
 
 static bool st_rdmsr_safe(void)
@@ -294,6 +306,7 @@ const struct selftest selftests[] = {
 	{ "stack-overflow", "overflow the boot stack: expect #DF on its own stack", st_stack_overflow },
 	{ "ud", "execute UD2: expect #UD", st_ud },
 	{ "fixup", "recover from #GP and #PF in read_u64_safe", st_fixup },
+	{ "nmi", "take an NMI through its gate and carry on", st_nmi },
 	{ "rdmsr-safe", "read an x2APIC MSR in xAPIC mode and recover from the #GP (not under QEMU 7.2 TCG, which returns 0)", st_rdmsr_safe },
 	{ "mm", "drain and refill the frame allocator on the real memory map", st_mm },
 	{ "heap", "allocate, check and free 512 heap blocks", st_heap },

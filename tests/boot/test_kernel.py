@@ -6,7 +6,7 @@ import emulators
 from checks import expect_lines, expect_status, explain
 
 
-@pytest.mark.parametrize("test", ["mm", "heap", "fixup"])
+@pytest.mark.parametrize("test", ["mm", "heap", "fixup", "nmi"])
 def test_selftest_passes(qemu, test):
     run = qemu(f"test={test}")
     expect_lines(run, f"self-test {test}: PASS")

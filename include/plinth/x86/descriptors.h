@@ -40,5 +40,7 @@ void descriptors_init(void);
 /* Called by the stubs in isr.S for every exception and stray interrupt. */
 void trap_dispatch(struct trap_frame *f);
 const char *x86_exception_name(unsigned vector);
+/* NMIs taken by the host so far. */
+uint64_t host_nmi_count(void);
 
 #endif
