@@ -213,12 +213,6 @@ static int check_desc(const struct guest_desc *d)
 		log_error("%s: vcpus=%u (1..%u)", d->name, d->vcpus, GUEST_MAX_VCPUS);
 		return -E_INVAL;
 	}
-	if (d->load_gpa >= d->memory || d->image_size > d->memory - d->load_gpa) {
-		log_error("%s: the %zu-byte image at %#llx does not fit in %llu KiB of RAM",
-			  d->name, d->image_size, (unsigned long long)d->load_gpa,
-			  (unsigned long long)(d->memory >> 10));
-		return -E_RANGE;
-	}
 	if (guests_created == GUEST_MAX) {
 		log_error("%s: at most %u guests", d->name, GUEST_MAX);
 		return -E_NOSPC;
@@ -226,21 +220,53 @@ static int check_desc(const struct guest_desc *d)
 	return 0;
 }
 
-static void set_start_registers(struct vcpu *v, const struct guest_desc *d)
+static void set_start_registers(struct vcpu *v, const struct image_plan *plan, uint64_t ebx)
 {
 	memset(&v->regs, 0, sizeof(v->regs));
-	v->regs.rax = GUEST_START_MAGIC;
-	v->regs.rbx = d->memory >> 10;
+	v->regs.rax = plan->start_eax;
+	v->regs.rbx = ebx;
 	v->regs.rflags = 0x2;
-	v->regs.rip = d->start_mode == VCPU_START_REAL ? 0 : d->entry;
+	v->regs.rip = plan->start_mode == VCPU_START_REAL ? 0 : plan->entry;
+}
+
+/* Copy the planned segments (RAM is already zero, so bss needs nothing). */
+static int load_image(struct guest *g, const struct guest_desc *d, const struct image_plan *plan,
+		      uint64_t *ebx)
+{
+	static uint8_t info[PAGE_SIZE];
+	const uint8_t *bytes = d->image;
+
+	for (size_t i = 0; i < plan->segments; i++) {
+		const struct image_segment *s = &plan->seg[i];
+		int err = guest_write(g, s->gpa, bytes + s->file_offset, s->file_size);
+		if (err)
+			return err;
+	}
+	*ebx = g->memory >> 10;
+	if (!plan->multiboot)
+		return 0;
+	uint64_t info_gpa;
+	size_t info_len;
+	int err = image_build_multiboot_info(plan, g->memory, d->cmdline ? d->cmdline : "", info,
+					     sizeof(info), &info_gpa, &info_len);
+	if (err == 0)
+		err = guest_write(g, info_gpa, info, info_len);
+	*ebx = info_gpa;
+	return err;
 }
 
 int guest_create(const struct guest_desc *d, struct guest **out)
 {
 	const struct pt_memory mem = { stage2_alloc_table, stage2_free_table, stage2_table_ptr, NULL };
+	struct image_plan plan;
 	struct guest *g;
+	uint64_t ebx;
 	int err = check_desc(d);
 
+	if (err)
+		return err;
+	/* Check the image against the guest before reserving anything for it. */
+	err = image_plan(d->name, d->image, d->image_size, d->format, d->memory, d->start_mode, &plan);
 	if (err)
 		return err;
 	g = kzalloc(sizeof(*g));
@@ -260,16 +286,16 @@ int guest_create(const struct guest_desc *d, struct guest **out)
 	err = map_ram(g);
 	if (err)
 		goto fail_vcpus;
-	err = guest_write(g, d->load_gpa, d->image, d->image_size);
+	err = load_image(g, d, &plan, &ebx);
 	if (err)
 		goto fail_vcpus;
 	for (unsigned i = 0; i < d->vcpus; i++) {
 		struct vcpu *v = &g->vcpus[i];
 		v->guest = g;
 		v->id = i;
-		set_start_registers(v, d);
+		set_start_registers(v, &plan, ebx);
 		vcpu_fpu_init(v);
-		err = backend->vcpu_create(v, g->stage2.root, d->start_mode, d->entry);
+		err = backend->vcpu_create(v, g->stage2.root, plan.start_mode, plan.entry);
 		if (err)
 			goto fail_vcpus;
 		g->vcpu_count++;
@@ -278,9 +304,9 @@ int guest_create(const struct guest_desc *d, struct guest **out)
 	}
 	g->state = GUEST_RUNNING;
 	guests[guests_created++] = g;
-	log_info("%s: guest %u created: %llu MiB RAM in %zu blocks, %zu stage-2 table pages, %u vCPU(s)",
-		 g->name, g->id, (unsigned long long)(g->memory >> 20), g->ram_blocks,
-		 g->stage2.table_pages, g->vcpu_count);
+	log_info("%s: guest %u created: %s image, %llu MiB RAM in %zu blocks, %zu stage-2 table pages, %u vCPU(s)",
+		 g->name, g->id, image_format_name(plan.format), (unsigned long long)(g->memory >> 20),
+		 g->ram_blocks, g->stage2.table_pages, g->vcpu_count);
 	*out = g;
 	return 0;
 

@@ -1,7 +1,7 @@
 /*
  * Guests from boot modules, until the configuration file exists: each module
- * is a guest described by its string, "NAME [mem=SIZE] [mode=prot32|real]
- * [vcpus=N]" (docs/guests.md). A bad description skips that guest only.
+ * is a guest described by its string, "NAME [mem=SIZE] [format=auto|...]
+ * [mode=prot32|real] [vcpus=N]" (docs/guests.md). A bad description skips that guest only.
  */
 #define LOG_TAG "guest"
 #include <plinth/cmdline.h>
@@ -12,8 +12,6 @@
 #include <plinth/string.h>
 
 #define DEFAULT_MEMORY MiB(16)
-#define PROT32_LOAD 0x100000
-#define REAL_LOAD 0x8000
 
 /* "/modules/exits.bin" -> "exits" */
 static void name_from_path(const char *word, size_t len, char *out, size_t out_size)
@@ -68,6 +66,11 @@ static int parse_words(const char *s, struct guest_desc *d)
 		}
 		d->vcpus = (unsigned)n;
 	}
+	if (cmdline_get(s, "format", value, sizeof(value)) == 0 &&
+	    image_format_parse(value, &d->format) != 0) {
+		log_error("guest %s: format=%s (use auto, bzimage, multiboot, elf or flat)", d->name, value);
+		return -E_INVAL;
+	}
 	if (cmdline_get(s, "mode", value, sizeof(value)) == 0) {
 		if (strcmp(value, "real") == 0) {
 			d->start_mode = VCPU_START_REAL;
@@ -85,12 +88,12 @@ int guest_desc_from_module(const struct boot_module *m, struct guest_desc *d)
 	d->memory = DEFAULT_MEMORY;
 	d->vcpus = 1;
 	d->start_mode = VCPU_START_PROT32;
+	d->format = IMAGE_AUTO;
 	int err = parse_words(m->cmdline, d);
 	if (err)
 		return err;
 	d->image = (const void *)(uintptr_t)m->start;
 	d->image_size = (size_t)(m->end - m->start);
-	d->load_gpa = d->entry = d->start_mode == VCPU_START_REAL ? REAL_LOAD : PROT32_LOAD;
 	return 0;
 }
 

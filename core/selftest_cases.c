@@ -273,8 +273,7 @@ static bool st_invalid_state(void)
 	static const uint8_t hlt[] = { 0xF4 };
 	struct guest_desc d = {
 		.name = "bad-state", .memory = MiB(2), .vcpus = 1, .image = hlt,
-		.image_size = sizeof(hlt), .load_gpa = MiB(1), .entry = MiB(1),
-		.start_mode = VCPU_START_PROT32,
+		.image_size = sizeof(hlt), .format = IMAGE_FLAT, .start_mode = VCPU_START_PROT32,
 	};
 	struct guest *g;
 	struct vm_exit e;

@@ -6,6 +6,7 @@
 #ifndef PLINTH_GUEST_H
 #define PLINTH_GUEST_H
 
+#include <plinth/image.h>
 #include <plinth/pagetable.h>
 #include <plinth/vcpu.h>
 
@@ -19,11 +20,11 @@ struct guest_desc {
 	char name[GUEST_NAME_MAX];
 	uint64_t memory;              /* bytes, a multiple of 4 KiB */
 	unsigned vcpus;
-	const void *image;            /* flat binary, copied into guest RAM */
+	const void *image;            /* the kernel image (a boot module), loaded per `format` */
 	size_t image_size;
-	uint64_t load_gpa;
-	uint64_t entry;               /* first instruction (GPA) */
-	enum vcpu_start_mode start_mode;
+	enum image_format format;     /* IMAGE_AUTO detects it (docs/images.md) */
+	enum vcpu_start_mode start_mode; /* for flat images: prot32 or real */
+	const char *cmdline;          /* for multiboot kernels; may be NULL */
 };
 
 enum guest_state {

@@ -183,3 +183,21 @@ def test_guests_bochs_svm(request):
     for name in ("iso1", "iso2"):
         expect_report(run, name, ISOLATION)
     expect_stopped(run, "exits", "realmode", "iso1", "iso2")
+
+
+def test_guest_from_elf_and_a_lying_image(request, tmp_path):
+    """exits loaded from its ELF file runs as the flat one does; an ELF whose
+    program headers point past its end is refused with a message naming it,
+    and does not stop the other guest."""
+    elf = image("exits").replace(".bin", ".elf")
+    data = bytearray(open(elf, "rb").read())
+    data[0x20:0x28] = (len(data) + 4096).to_bytes(8, "little")  # e_phoff past the end
+    liar = tmp_path / "liar.elf"
+    liar.write_bytes(bytes(data))
+    initrd = f"{elf} name=exitself format=elf,{liar} name=liar"
+    run = request.getfixturevalue("qemu")("test=guests", extra=["-initrd", initrd],
+                                          timeout=QEMU_TIMEOUT)
+    expect_finished(run)
+    expect_report(run, "exitself", EXITS)
+    assert re.search(r"liar: .*program header", run.log), f"no error naming liar {explain(run)}"
+    assert "liar: guest" not in run.log, f"the lying image was started {explain(run)}"

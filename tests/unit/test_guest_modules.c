@@ -33,7 +33,7 @@ static void test_defaults(void **state)
 	assert_true(d.memory == 16ULL << 20);
 	assert_int_equal(d.vcpus, 1);
 	assert_int_equal(d.start_mode, VCPU_START_PROT32);
-	assert_true(d.load_gpa == 0x100000 && d.entry == 0x100000);
+	assert_int_equal(d.format, IMAGE_AUTO);
 	assert_int_equal(d.image_size, 64);
 }
 
@@ -47,7 +47,8 @@ static void test_path_and_keys(void **state)
 	assert_string_equal(d.name, "realmode");
 	assert_true(d.memory == 2ULL << 20);
 	assert_int_equal(d.start_mode, VCPU_START_REAL);
-	assert_true(d.load_gpa == 0x8000 && d.entry == 0x8000);
+	assert_int_equal(parse("k.elf format=elf", &d), 0);
+	assert_int_equal(d.format, IMAGE_ELF);
 	/* name= wins over the path */
 	assert_int_equal(parse("/modules/isolation.bin name=iso2 vcpus=2", &d), 0);
 	assert_string_equal(d.name, "iso2");
@@ -67,6 +68,8 @@ static void test_errors_name_the_guest(void **state)
 	assert_int_equal(parse("g vcpus=99", &d), -E_INVAL);
 	assert_int_equal(parse("g mode=long", &d), -E_INVAL);
 	assert_non_null(strstr(shim_last_log, "mode=long"));
+	assert_int_equal(parse("g format=pe", &d), -E_INVAL);
+	assert_non_null(strstr(shim_last_log, "format=pe"));
 	assert_int_equal(parse("mem=1M", &d), -E_INVAL); /* no name at all */
 	assert_int_equal(parse("name=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", &d), -E_INVAL);
 }
