@@ -162,7 +162,7 @@ int image_plan(const char *name, const void *image, size_t size,
 	}
 
 	if (fmt == IMAGE_AUTO || fmt == IMAGE_MULTIBOOT)
-		mb = image_find_multiboot(img, size);
+		mb = image_find_multiboot(img, size, fmt == IMAGE_AUTO);
 	if (fmt == IMAGE_AUTO) {
 		if (is_bzimage(img, size))
 			fmt = IMAGE_BZIMAGE;

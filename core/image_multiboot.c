@@ -32,12 +32,17 @@
 
 #define MB_LOADER_NAME "Plinth"
 
-long image_find_multiboot(const uint8_t *img, size_t size)
+long image_find_multiboot(const uint8_t *img, size_t size, bool valid_checksum_only)
 {
 	size_t limit = MIN(size, (size_t)IMAGE_MB_SCAN);
 
 	for (size_t off = 0; off + MBH_MIN_SIZE <= limit; off += 4) {
-		if (image_rd32(img + off) == MB1_HEADER_MAGIC)
+		if (image_rd32(img + off) != MB1_HEADER_MAGIC)
+			continue;
+		/* Like GRUB: the magic alone may be data; magic + checksum is a header. */
+		uint32_t sum = MB1_HEADER_MAGIC + image_rd32(img + off + MBH_FLAGS) +
+			       image_rd32(img + off + MBH_CHECKSUM);
+		if (!valid_checksum_only || sum == 0)
 			return (long)off;
 	}
 	return -E_NOENT;

@@ -87,7 +87,12 @@ int image_plan_elf(const char *name, const uint8_t *img, size_t size,
 int image_plan_multiboot(const char *name, const uint8_t *img, size_t size,
 			 size_t hdr_off, uint64_t ram, struct image_plan *out);
 /* Offset of a multiboot1 magic in the first 8 KiB (4-aligned), or -E_NOENT. */
-long image_find_multiboot(const uint8_t *img, size_t size);
+/*
+ * Offset of the multiboot1 header in the first 8 KiB, or -E_NOENT. With
+ * valid_checksum_only (format auto), a magic whose checksum does not hold is
+ * taken for data, as GRUB does; an explicit multiboot format reports it.
+ */
+long image_find_multiboot(const uint8_t *img, size_t size, bool valid_checksum_only);
 /* Every segment inside the file and RAM, not in page 0, no two overlapping. */
 int image_check_segments(const char *name, const struct image_plan *p,
 			 size_t size, uint64_t ram);

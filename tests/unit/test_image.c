@@ -538,7 +538,10 @@ static void test_multiboot_lies(void **state)
 		assert_non_null(strstr(shim_last_log, text)); \
 	} while (0)
 
-	FRESH(); put32(h + 8, get32(h + 8) + 1); EXPECT(-E_INVAL, "checksum");
+	/* a bad checksum: an error when multiboot is asked for (auto takes it for data) */
+	FRESH(); put32(h + 8, get32(h + 8) + 1);
+	assert_int_equal(plan_buf(buf, n, IMAGE_MULTIBOOT), -E_INVAL);
+	assert_non_null(strstr(shim_last_log, "checksum"));
 	FRESH(); mb_header(h, (1 << 16) | (1 << 3)); EXPECT(-E_NOTSUP, "lacks");
 	FRESH(); mb_header(h, (1 << 16) | (1 << 15)); EXPECT(-E_NOTSUP, "lacks");
 	/* optional flags 17..31 are ignored; video (bit 2) accepted */
@@ -570,12 +573,24 @@ static void test_multiboot_lies(void **state)
 		assert_int_equal(image_plan(NAME, big, 0x3000, IMAGE_MULTIBOOT, RAM, VCPU_START_PROT32, &(struct image_plan){0}), -E_INVAL);
 		assert_non_null(strstr(shim_last_log, "no multiboot1 header"));
 		mb_header(big + 0x1ff4, 3); /* the last slot that fits */
-		assert_int_equal(image_find_multiboot(big, 0x3000), 0x1ff4);
+		assert_int_equal(image_find_multiboot(big, 0x3000, true), 0x1ff4);
 		free(big);
 	}
 	/* a misaligned header is not found; forced, it is refused */
 	FRESH(); memset(h, 0, 32); mb_header(buf + 0x42, 3);
-	assert_int_equal(image_find_multiboot(buf, n), -E_NOENT);
+	assert_int_equal(image_find_multiboot(buf, n, false), -E_NOENT);
+	/* the magic as data (bad checksum): auto takes the image as flat */
+	{
+		uint8_t data[64] = { 0 };
+		struct image_plan p;
+		put32(data + 8, 0x1BADB002u);
+		assert_int_equal(image_find_multiboot(data, sizeof(data), true), -E_NOENT);
+		assert_int_equal(image_find_multiboot(data, sizeof(data), false), 8);
+		assert_int_equal(image_plan(NAME, data, sizeof(data), IMAGE_AUTO, RAM, VCPU_START_PROT32, &p), 0);
+		assert_int_equal(p.format, IMAGE_FLAT);
+		assert_int_equal(image_plan(NAME, data, sizeof(data), IMAGE_MULTIBOOT, RAM, VCPU_START_PROT32, &p), -E_INVAL);
+		assert_non_null(strstr(shim_last_log, "bad checksum"));
+	}
 	assert_int_equal(image_plan_multiboot(NAME, buf, n, 0x42, RAM, &(struct image_plan){0}), -E_INVAL);
 	assert_non_null(strstr(shim_last_log, "4-aligned"));
 	/* no kludge and not an ELF */
