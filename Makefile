@@ -38,7 +38,7 @@ KOBJS := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS))
 KERNEL := $(BUILD)/plinth.elf
 ISO    := $(BUILD)/plinth.iso
 
-.PHONY: all iso run run-bochs test unit guests clean deps-check
+.PHONY: all iso run run-bochs test unit guests fuzz clean deps-check
 all: $(KERNEL)
 
 # `make V=1` shows the full commands.
@@ -120,9 +120,13 @@ GUEST_IMAGES :=
 -include tests/guests/guests.mk
 guests: $(GUEST_IMAGES)
 
+# ---- Host tool (tools/plinth-cfg) and fuzzing (make fuzz, not in make test) --
+-include tools/plinth-cfg/plinth-cfg.mk
+-include tests/fuzz/fuzz.mk
+
 # ---- Tests -----------------------------------------------------------------
 # Unit tests and boot tests together; ends with "N passed, N failed".
-test: deps-check $(KERNEL) $(UNIT_BINS) $(GUEST_IMAGES)
+test: deps-check $(KERNEL) $(UNIT_BINS) $(GUEST_IMAGES) $(BUILD)/plinth-cfg
 	$(PYTHON) tools/run-tests.py --unit $(UNIT_BINS)
 
 clean:

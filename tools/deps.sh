@@ -3,7 +3,7 @@
 # Idempotent and silent when everything is there. Uses sudo when not root.
 set -eu
 
-PACKAGES="make gcc binutils python3 python3-pytest python3-pytest-xdist
+PACKAGES="make gcc clang libclang-rt-14-dev binutils python3 python3-pytest python3-pytest-xdist
 libcmocka-dev pkg-config libzydis-dev
 qemu-system-x86 ovmf
 bochs bochsbios vgabios bochs-term bsdutils

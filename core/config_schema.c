@@ -1,0 +1,409 @@
+/*
+ * Configuration schema: the keys of [hypervisor] and [[guest]], their types,
+ * ranges and defaults (docs/config.md). A guest with any error is skipped;
+ * the others are kept.
+ */
+#include <plinth/cmdline.h>
+#include <plinth/config.h>
+#include <plinth/errno.h>
+#include <plinth/string.h>
+#include <plinth/uart.h>
+#include "config_internal.h"
+
+const char *const cfg_guest_key_names[CFG_G_NKEYS] = {
+	[CFG_G_NAME] = "name", [CFG_G_KERNEL] = "kernel", [CFG_G_INITRD] = "initrd",
+	[CFG_G_CMDLINE] = "cmdline", [CFG_G_MEMORY] = "memory",
+	[CFG_G_VCPUS] = "vcpus", [CFG_G_WEIGHT] = "weight", [CFG_G_CAP] = "cap",
+	[CFG_G_CPUS] = "cpus", [CFG_G_FORMAT] = "format",
+	[CFG_G_AUTOSTART] = "autostart", [CFG_G_ON_CRASH] = "on_crash",
+	[CFG_G_SERIAL] = "serial", [CFG_G_MODE] = "mode",
+};
+
+const char *const cfg_hv_key_names[CFG_H_NKEYS] = {
+	[CFG_H_CONSOLE] = "console", [CFG_H_LOG_LEVEL] = "log_level",
+	[CFG_H_SCHEDULER] = "scheduler",
+};
+
+/* Allowed words of the enumerated keys, NULL-terminated, and their hint. */
+static const char *const formats[] = { "auto", "bzimage", "multiboot", "elf", "flat", NULL };
+static const char *const on_crash[] = { "restart", "destroy", "preserve", NULL };
+static const char *const serials[] = { "console", "com1", "com2", "com3", "com4", "none", NULL };
+static const char *const modes[] = { "prot32", "real", NULL };
+static const char *const log_levels[] = { "error", "warn", "info", "debug", NULL };
+static const char *const schedulers[] = { "credit", NULL };
+
+void cfg_schema_init(struct cfg *c)
+{
+	memset(&c->hv, 0, sizeof(c->hv));
+	cfg_copy(c->hv.console, "com1", sizeof(c->hv.console));
+	cfg_copy(c->hv.log_level, "info", sizeof(c->hv.log_level));
+	cfg_copy(c->hv.scheduler, "credit", sizeof(c->hv.scheduler));
+}
+
+void cfg_schema_guest_begin(struct cfg *c, struct cfg_state *st, unsigned line)
+{
+	struct cfg_guest *g = &c->guests[c->nguests];
+
+	memset(g, 0, sizeof(*g));
+	g->line = line;
+	g->memory_bytes = MiB(16);
+	g->vcpus = 1;
+	g->weight = 256;
+	cfg_copy(g->format, "auto", sizeof(g->format));
+	g->autostart = true;
+	cfg_copy(g->on_crash, "destroy", sizeof(g->on_crash));
+	cfg_copy(g->serial, "console", sizeof(g->serial));
+	cfg_copy(g->mode, "prot32", sizeof(g->mode));
+	st->g = g;
+	st->bad = false;
+	memset(st->key_line, 0, sizeof(st->key_line));
+	memset(st->key_col, 0, sizeof(st->key_col));
+}
+
+/* Context of one key = value for the checks below. */
+struct kv {
+	struct cfg *c;
+	struct cfg_state *st;
+	const char *file;
+	const char *key;
+	size_t keylen;
+	const struct cfg_value *v;
+};
+
+#define ERR_AT(kv, line, col, ...) \
+	cfg_report((kv)->c, (kv)->file, line, col, (kv)->key, (kv)->keylen, __VA_ARGS__)
+#define ERR(kv, ...) ERR_AT(kv, (kv)->v->v.line, (kv)->v->v.col, __VA_ARGS__)
+
+static bool want(const struct kv *kv, enum cfg_vtype type)
+{
+	const struct cfg_value *v = kv->v;
+
+	if (v->v.type != type) {
+		ERR(kv, "expected %s %s, not %s %s",
+		    type == CFG_V_INT || type == CFG_V_ARRAY ? "an" : "a",
+		    cfg_type_name(type),
+		    v->v.type == CFG_V_INT || v->v.type == CFG_V_ARRAY ? "an" : "a",
+		    cfg_type_name(v->v.type));
+		return false;
+	}
+	if (type == CFG_V_STRING && v->v.too_long) {
+		ERR(kv, "string is too long (at most %u bytes)", CFG_STR_MAX - 1);
+		return false;
+	}
+	return true;
+}
+
+static bool get_str(const struct kv *kv, char *dst, size_t size)
+{
+	if (!want(kv, CFG_V_STRING))
+		return false;
+	if (kv->v->v.slen >= size) {
+		ERR(kv, "string is too long (at most %zu bytes)", size - 1);
+		return false;
+	}
+	cfg_copy(dst, kv->v->v.s, size);
+	return true;
+}
+
+static bool get_int(const struct kv *kv, int64_t min, int64_t max, unsigned *out)
+{
+	if (!want(kv, CFG_V_INT))
+		return false;
+	int64_t i = kv->v->v.i;
+	if (i < min || i > max) {
+		ERR(kv, "%lld is out of range (%lld-%lld)", (long long)i,
+		    (long long)min, (long long)max);
+		return false;
+	}
+	*out = (unsigned)i;
+	return true;
+}
+
+static bool get_enum(const struct kv *kv, const char *const *words, char *dst, size_t size)
+{
+	char q[64], hint[96];
+	size_t n = 0;
+
+	if (!want(kv, CFG_V_STRING))
+		return false;
+	for (const char *const *w = words; *w; w++) {
+		if (!strcmp(kv->v->v.s, *w) && strlen(*w) == kv->v->v.slen) {
+			cfg_copy(dst, *w, size);
+			return true;
+		}
+	}
+	for (const char *const *w = words; *w; w++) {
+		const char *sep = w == words ? "" : w[1] ? ", " : " or ";
+		n += cfg_copy(hint + n, sep, sizeof(hint) - n);
+		n += cfg_copy(hint + n, *w, sizeof(hint) - n);
+	}
+	cfg_quote(q, sizeof(q), kv->v->v.s, kv->v->v.slen);
+	ERR(kv, "%s is not valid (use %s)", q, hint);
+	return false;
+}
+
+static bool get_bool(const struct kv *kv, bool *out)
+{
+	if (!want(kv, CFG_V_BOOL))
+		return false;
+	*out = kv->v->v.b;
+	return true;
+}
+
+static bool valid_name(const char *s, size_t len)
+{
+	if (len == 0 || len >= CFG_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char ch = s[i];
+		if (!cfg_is_bare(ch) && ch != '.')
+			return false;
+	}
+	return true;
+}
+
+static bool guest_memory(const struct kv *kv, struct cfg_guest *g)
+{
+	const struct cfg_scalar *s = &kv->v->v;
+	char q[64];
+	uint64_t bytes;
+
+	if (s->type == CFG_V_INT) {
+		if (s->i < 1 || (uint64_t)s->i > CFG_MEMORY_MAX >> 20) {
+			ERR(kv, "%lld is out of range (1-%llu MiB)", (long long)s->i,
+			    (unsigned long long)(CFG_MEMORY_MAX >> 20));
+			return false;
+		}
+		g->memory_is_int = true;
+		g->memory_int = s->i;
+		g->memory_bytes = MiB((uint64_t)s->i);
+		return true;
+	}
+	if (s->type != CFG_V_STRING) {
+		ERR(kv, "expected a string (e.g. \"512M\") or an integer (MiB), not %s %s",
+		    s->type == CFG_V_ARRAY ? "an" : "a", cfg_type_name(s->type));
+		return false;
+	}
+	if (!want(kv, CFG_V_STRING))
+		return false;
+	cfg_quote(q, sizeof(q), s->s, s->slen);
+	if (strlen(s->s) != s->slen || parse_size(s->s, &bytes) == -E_INVAL) {
+		ERR(kv, "%s is not a size (use e.g. 512M)", q);
+		return false;
+	}
+	if (parse_size(s->s, &bytes) || bytes < CFG_MEMORY_MIN || bytes > CFG_MEMORY_MAX) {
+		ERR(kv, "%s is out of range (1M-64G)", q);
+		return false;
+	}
+	if (!IS_ALIGNED(bytes, KiB(4))) {
+		ERR(kv, "%s is not a multiple of 4K", q);
+		return false;
+	}
+	g->memory_is_int = false;
+	cfg_copy(g->memory_str, s->s, sizeof(g->memory_str));
+	g->memory_bytes = bytes;
+	return true;
+}
+
+static bool guest_cpus(const struct kv *kv, struct cfg_guest *g)
+{
+	const struct cfg_value *v = kv->v;
+
+	if (!want(kv, CFG_V_ARRAY))
+		return false;
+	if (v->elem != CFG_V_NONE && v->elem != CFG_V_INT) {
+		ERR(kv, "expected an array of integers, not of %ss", cfg_type_name(v->elem));
+		return false;
+	}
+	if (v->arr_too_long) {
+		ERR(kv, "too many CPUs (at most %u)", CFG_ARRAY_MAX);
+		return false;
+	}
+	for (unsigned i = 0; i < v->n; i++) {
+		if (v->arr[i] < 0 || v->arr[i] >= CFG_MAX_PCPUS) {
+			ERR_AT(kv, v->arr_line[i], v->arr_col[i],
+			       "CPU %lld is out of range (0-%u)", (long long)v->arr[i],
+			       CFG_MAX_PCPUS - 1);
+			return false;
+		}
+		for (unsigned j = 0; j < i; j++) {
+			if (v->arr[j] == v->arr[i]) {
+				ERR_AT(kv, v->arr_line[i], v->arr_col[i],
+				       "CPU %lld is listed twice", (long long)v->arr[i]);
+				return false;
+			}
+		}
+		g->cpus[i] = (unsigned)v->arr[i];
+	}
+	g->ncpus = v->n;
+	return true;
+}
+
+static bool guest_key(const struct kv *kv, struct cfg_guest *g, unsigned k)
+{
+	char q[64];
+
+	switch ((enum cfg_guest_key)k) {
+	case CFG_G_NAME:
+		if (!want(kv, CFG_V_STRING))
+			return false;
+		if (!valid_name(kv->v->v.s, kv->v->v.slen)) {
+			cfg_quote(q, sizeof(q), kv->v->v.s, kv->v->v.slen);
+			ERR(kv, "%s is not a valid name (use 1-%u letters, digits, "
+			    "'-', '_' or '.')", q, CFG_NAME_MAX - 1);
+			return false;
+		}
+		kv->st->name_line = kv->v->v.line;
+		kv->st->name_col = kv->v->v.col;
+		return get_str(kv, g->name, sizeof(g->name));
+	case CFG_G_KERNEL:
+		if (!get_str(kv, g->kernel, sizeof(g->kernel)))
+			return false;
+		if (!g->kernel[0]) {
+			ERR(kv, "must not be empty (use e.g. \"/guests/vmlinuz\")");
+			return false;
+		}
+		return true;
+	case CFG_G_INITRD:
+		return get_str(kv, g->initrd, sizeof(g->initrd));
+	case CFG_G_CMDLINE:
+		return get_str(kv, g->cmdline, sizeof(g->cmdline));
+	case CFG_G_MEMORY:
+		return guest_memory(kv, g);
+	case CFG_G_VCPUS:
+		return get_int(kv, 1, CFG_MAX_VCPUS, &g->vcpus);
+	case CFG_G_WEIGHT:
+		return get_int(kv, 1, 65535, &g->weight);
+	case CFG_G_CAP:
+		return get_int(kv, 0, 100 * CFG_MAX_VCPUS, &g->cap);
+	case CFG_G_CPUS:
+		return guest_cpus(kv, g);
+	case CFG_G_FORMAT:
+		return get_enum(kv, formats, g->format, sizeof(g->format));
+	case CFG_G_AUTOSTART:
+		return get_bool(kv, &g->autostart);
+	case CFG_G_ON_CRASH:
+		return get_enum(kv, on_crash, g->on_crash, sizeof(g->on_crash));
+	case CFG_G_SERIAL:
+		return get_enum(kv, serials, g->serial, sizeof(g->serial));
+	case CFG_G_MODE:
+		return get_enum(kv, modes, g->mode, sizeof(g->mode));
+	case CFG_G_NKEYS:
+		break;
+	}
+	return false;
+}
+
+static bool hv_key(const struct kv *kv, struct cfg_hypervisor *hv, unsigned k)
+{
+	char q[64], tmp[CFG_STR_MAX];
+	uint16_t port;
+	uint32_t baud;
+
+	switch ((enum cfg_hv_key)k) {
+	case CFG_H_CONSOLE:
+		if (!get_str(kv, tmp, sizeof(tmp)))
+			return false;
+		if (strlen(tmp) != kv->v->v.slen || uart_parse_spec(tmp, &port, &baud)) {
+			cfg_quote(q, sizeof(q), kv->v->v.s, kv->v->v.slen);
+			ERR(kv, "%s is not a serial port (use e.g. \"com1,115200\")", q);
+			return false;
+		}
+		cfg_copy(hv->console, tmp, sizeof(hv->console));
+		return true;
+	case CFG_H_LOG_LEVEL:
+		return get_enum(kv, log_levels, hv->log_level, sizeof(hv->log_level));
+	case CFG_H_SCHEDULER:
+		return get_enum(kv, schedulers, hv->scheduler, sizeof(hv->scheduler));
+	case CFG_H_NKEYS:
+		break;
+	}
+	return false;
+}
+
+static int lookup(const char *const *names, unsigned n, const char *key, size_t len)
+{
+	for (unsigned i = 0; i < n; i++) {
+		if (strlen(names[i]) == len && !memcmp(names[i], key, len))
+			return (int)i;
+	}
+	return -1;
+}
+
+void cfg_schema_key(struct cfg *c, struct cfg_state *st, const char *file,
+		    const char *key, size_t keylen, unsigned line, unsigned col,
+		    const struct cfg_value *v)
+{
+	struct kv kv = { c, st, file, key, keylen, v };
+	bool guest = st->table == CFG_T_GUEST;
+	const char *const *names = guest ? cfg_guest_key_names : cfg_hv_key_names;
+	unsigned n = guest ? CFG_G_NKEYS : CFG_H_NKEYS;
+	unsigned *lines = guest ? st->key_line : st->hv_key_line;
+	int k = lookup(names, n, key, keylen);
+
+	if (k < 0) {
+		char known[200];
+		size_t o = 0;
+		for (unsigned i = 0; i < n; i++) {
+			o += cfg_copy(known + o, i ? ", " : "", sizeof(known) - o);
+			o += cfg_copy(known + o, names[i], sizeof(known) - o);
+		}
+		ERR_AT(&kv, line, col, "unknown key in %s (known: %s)",
+		       guest ? "[[guest]]" : "[hypervisor]", known);
+		if (guest)
+			st->bad = true;
+		return;
+	}
+	if (lines[k]) {
+		ERR_AT(&kv, line, col, "duplicate key (first set at line %u)", lines[k]);
+		if (guest)
+			st->bad = true;
+		return;
+	}
+	lines[k] = line;
+	if (guest) {
+		st->key_col[k] = col;
+		if (!guest_key(&kv, st->g, (unsigned)k))
+			st->bad = true;
+		else
+			st->g->present |= 1u << k;
+	} else if (hv_key(&kv, &c->hv, (unsigned)k)) {
+		c->hv.present |= 1u << k;
+	}
+}
+
+void cfg_schema_guest_end(struct cfg *c, struct cfg_state *st, const char *file)
+{
+	struct cfg_guest *g = st->g;
+	static const enum cfg_guest_key required[] = { CFG_G_NAME, CFG_G_KERNEL };
+
+	for (size_t i = 0; i < ARRAY_SIZE(required); i++) {
+		const char *key = cfg_guest_key_names[required[i]];
+		if (!st->key_line[required[i]]) {
+			cfg_report(c, file, g->line, 1, key, strlen(key),
+				   "required key is missing in this [[guest]]");
+			st->bad = true;
+		}
+	}
+	if ((g->present & (1u << CFG_G_MODE)) && (g->present & (1u << CFG_G_FORMAT)) &&
+	    strcmp(g->format, "flat") && strcmp(g->format, "auto")) {
+		cfg_report(c, file, st->key_line[CFG_G_MODE], st->key_col[CFG_G_MODE],
+			   "mode", 4, "only applies to format = \"flat\" (not \"%s\")",
+			   g->format);
+		st->bad = true;
+	}
+	if (g->present & (1u << CFG_G_NAME)) {
+		for (unsigned i = 0; i < c->nguests; i++) {
+			if (!strcmp(c->guests[i].name, g->name)) {
+				cfg_report(c, file, st->name_line, st->name_col, "name", 4,
+					   "guest \"%s\" is already defined at line %u",
+					   g->name, c->guests[i].line);
+				st->bad = true;
+				break;
+			}
+		}
+	}
+	if (!st->bad)
+		c->nguests++;
+	st->g = NULL;
+}
