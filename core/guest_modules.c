@@ -97,6 +97,14 @@ int guest_desc_from_module(const struct boot_module *m, struct guest_desc *d)
 	return 0;
 }
 
+bool module_is_config(const struct boot_module *m)
+{
+	const char *end = strchr(m->cmdline, ' ');
+	size_t len = end ? (size_t)(end - m->cmdline) : strlen(m->cmdline);
+
+	return len > 5 && strncmp(m->cmdline + len - 5, ".toml", 5) == 0;
+}
+
 size_t guests_create_from_modules(const struct boot_info *bi)
 {
 	size_t created = 0;
@@ -104,6 +112,8 @@ size_t guests_create_from_modules(const struct boot_info *bi)
 	for (size_t i = 0; i < bi->module_count; i++) {
 		struct guest_desc d;
 		struct guest *g;
+		if (module_is_config(&bi->modules[i]))
+			continue;
 		if (guest_desc_from_module(&bi->modules[i], &d) == 0 && guest_create(&d, &g) == 0)
 			created++;
 	}

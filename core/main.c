@@ -79,7 +79,9 @@ static void run_guests(void)
 		selftest_fail_if_active("virtualization could not be enabled");
 		return;
 	}
-	size_t count = guests_create_from_modules(&boot_information);
+	size_t count;
+	if (guests_create_from_config(&boot_information, &count) == -E_NOENT)
+		count = guests_create_from_modules(&boot_information);
 	if (count == 0) {
 		log_info("ready: no guests configured");
 		return;

@@ -1,0 +1,67 @@
+"""The configuration file at boot: a `.toml` boot module describes the guests
+(docs/config.md). The kernel's messages must be those of tools/plinth-cfg."""
+import os
+import subprocess
+
+import pytest
+
+import emulators
+from checks import expect_lines, expect_status, explain
+
+ROOT = emulators.ROOT
+GUESTS = os.path.join(ROOT, "build", "guests")
+TOOL = os.path.join(ROOT, "build", "plinth-cfg")
+INVALID = os.path.join(ROOT, "tests", "config", "invalid")
+
+THREE_GUESTS = """\
+[hypervisor]
+log_level = "info"
+
+[[guest]]
+name = "one"
+kernel = "/guests/exits.bin"
+memory = "16M"
+
+[[guest]]
+name = "bad"
+kernel = "/guests/exits.bin"
+memory = "12X"
+
+[[guest]]
+name = "two"
+kernel = "/guests/isolation.bin"
+memory = 16
+"""
+
+
+def tool_messages(path):
+    if not os.path.exists(TOOL):
+        subprocess.run(["make", "-s", "build/plinth-cfg"], cwd=ROOT, check=True)
+    out = subprocess.run([TOOL, "check", path], capture_output=True, text=True)
+    return [l for l in out.stdout.splitlines() if l.strip()]
+
+
+def test_three_guests_one_invalid(qemu, tmp_path):
+    cfg = tmp_path / "plinth.toml"
+    cfg.write_text(THREE_GUESTS)
+    initrd = f"{cfg},{GUESTS}/exits.bin,{GUESTS}/isolation.bin"
+    run = qemu("test=guests", extra=["-initrd", initrd], memory="512M", timeout=90)
+    expect_status(run, emulators.PASS)
+    expect_lines(run, 'plinth.toml:12:10: memory: "12X" is not a size (use e.g. 512M)',
+                 "[guest one] RESULT passed=32 failed=0", "[guest two] RESULT passed=7 failed=0")
+    assert "bad: guest" not in run.log, explain(run)
+    for message in tool_messages(str(cfg)):
+        assert f"[config] error: {message}" in run.log, f"kernel differs from plinth-cfg: {message}"
+
+
+@pytest.mark.parametrize("name", ["bad-size", "autostart-type", "bad-escape"])
+def test_kernel_and_tool_agree_through_grub(qemu_iso, name):
+    """The same file through GRUB (multiboot2 module): the same messages."""
+    path = os.path.join(INVALID, name + ".toml")
+    run = qemu_iso("test=boot", modules=[(path, "")])
+    expect_status(run, emulators.PASS)
+    messages = tool_messages(path)
+    assert messages, f"plinth-cfg found nothing wrong in {path}"
+    for message in messages:
+        assert f"[config] error: {message}" in run.log, \
+            f"kernel differs from plinth-cfg: {message} {explain(run)}"
