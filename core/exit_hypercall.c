@@ -11,6 +11,9 @@ static int64_t hc_console_write(struct vcpu *v, uint64_t gpa, uint64_t len)
 
 	if (len > HC_CONSOLE_MAX)
 		return -E_INVAL;
+	/* Check first: a call that fails must not have printed half its text. */
+	if (!guest_range_is_ram(v->guest, gpa, len))
+		return -E_FAULT;
 	for (uint64_t done = 0; done < len;) {
 		size_t chunk = (size_t)MIN(len - done, sizeof(buf));
 		if (guest_read(v->guest, gpa + done, buf, chunk) != 0)

@@ -170,6 +170,21 @@ void *guest_ram_ptr(struct guest *g, uint64_t gpa, size_t len)
 	return (uint8_t *)phys_to_virt(b->hpa) + (gpa - b->gpa);
 }
 
+bool guest_range_is_ram(struct guest *g, uint64_t gpa, uint64_t len)
+{
+	if (len && gpa + len - 1 < gpa)
+		return false; /* wraps around the address space */
+	while (len) {
+		const struct guest_ram_block *b = find_block(g, gpa);
+		if (!b)
+			return false;
+		uint64_t chunk = MIN(len, (PAGE_SIZE << b->order) - (gpa - b->gpa));
+		gpa += chunk;
+		len -= chunk;
+	}
+	return true;
+}
+
 static int guest_copy(struct guest *g, uint64_t gpa, void *buf, size_t len, bool to_guest)
 {
 	uint8_t *p = buf;

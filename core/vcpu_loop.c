@@ -97,7 +97,8 @@ void vcpu_loop_run_all(void)
 				if (v->state == VCPU_STOPPED)
 					continue;
 				alive = true;
-				deliver_pending_irq(v);
+				if (v->state == VCPU_HALTED)
+					deliver_pending_irq(v); /* may wake it; run_slice does the rest */
 				if (v->state != VCPU_RUNNABLE)
 					continue;
 				run_slice(v);

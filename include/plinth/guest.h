@@ -66,6 +66,8 @@ void guest_destroy(struct guest *g);
 
 /* Host pointer for [gpa, gpa+len) when that is guest RAM inside one block; NULL otherwise. */
 void *guest_ram_ptr(struct guest *g, uint64_t gpa, size_t len);
+/* Whether all of [gpa, gpa+len) is guest RAM (false if it wraps). */
+bool guest_range_is_ram(struct guest *g, uint64_t gpa, uint64_t len);
 /* Copy from/to guest RAM, any length and alignment: 0 or -E_FAULT. */
 int guest_read(struct guest *g, uint64_t gpa, void *buf, size_t len);
 int guest_write(struct guest *g, uint64_t gpa, const void *buf, size_t len);
