@@ -54,6 +54,9 @@ $(BUILD)/k/%.S.o: %.S
 	@$(if $(Q),echo "  AS      $<")
 	$(Q)$(CC) $(KASFLAGS) -c $< -o $@
 
+# .incbin is not seen by -MMD.
+$(BUILD)/k/core/config_demo.S.o: core/demo.toml
+
 # Two-pass link: the first image gives the function addresses for the symbol
 # table the panic backtrace uses. The table sits after .text, so linking it
 # in does not move any function; tools/gensyms.py checks that it did not.
@@ -85,14 +88,20 @@ $(ISO): $(KERNEL) tools/mkiso.sh
 iso: $(ISO)
 
 # ---- Running ----------------------------------------------------------------
-# The demo for make run and make run-bochs: three test guests side by side
-# (docs/guests.md); the configuration file will replace this list.
-DEMO_MODULES ?= $(BUILD)/guests/exits.bin mem=16M,$(BUILD)/guests/isolation.bin name=iso1,$(BUILD)/guests/isolation.bin name=iso2
+# make run: Plinth's built-in demo configuration (core/demo.toml, two test
+# guests) with the guest images as boot modules. CONFIG=FILE.toml boots your
+# configuration instead; MODULES lists the files it names (docs/config.md).
+CONFIG  ?=
+MODULES ?= $(BUILD)/guests/exits.bin $(BUILD)/guests/isolation.bin
+comma := ,
+empty :=
+space := $(empty) $(empty)
+RUN_MODULES = $(subst $(space),$(comma),$(strip $(CONFIG) $(MODULES)))
 run: deps-check $(KERNEL) $(GUEST_IMAGES)
-	$(PYTHON) tools/run-qemu.py --kernel $(KERNEL) --modules "$(DEMO_MODULES)" $(if $(CMDLINE),--append "$(CMDLINE)")
+	$(PYTHON) tools/run-qemu.py --kernel $(KERNEL) --modules "$(RUN_MODULES)" $(if $(CMDLINE),--append "$(CMDLINE)")
 
 run-bochs: deps-check $(KERNEL) $(GUEST_IMAGES)
-	$(PYTHON) tools/run-bochs.py --kernel $(KERNEL) --modules "$(DEMO_MODULES)"
+	$(PYTHON) tools/run-bochs.py --kernel $(KERNEL) --modules "$(RUN_MODULES)"
 
 deps-check:
 	@sh tools/deps.sh

@@ -1,4 +1,7 @@
-/* Boot console: COM1 first, then the command line's console= and loglevel=. */
+/*
+ * Boot console: COM1 first, then the command line's console= and loglevel=,
+ * then the configuration's [hypervisor] console and log_level.
+ */
 #define LOG_TAG "console"
 #include <plinth/cmdline.h>
 #include <plinth/console.h>
@@ -17,21 +20,21 @@ void console_early_init(void)
 		console_register(&boot_uart.sink);
 }
 
-static void configure_serial(const char *spec)
+void console_use_serial(const char *spec, const char *origin)
 {
 	uint16_t port;
 	uint32_t baud;
 	struct uart16550 probe;
 
 	if (uart_parse_spec(spec, &port, &baud) != 0) {
-		log_error("console=%s: not a serial port (use e.g. console=com1,115200)", spec);
+		log_error("%s=%s: not a serial port (use e.g. com1,115200)", origin, spec);
 		return;
 	}
 	if (port == boot_uart.port && baud == boot_uart.baud)
 		return;
 	if (uart16550_init(&probe, port, baud) != 0) {
-		log_error("console=%s: no UART answers at port %#x; staying on %#x",
-			  spec, port, boot_uart.port);
+		log_error("%s=%s: no UART answers at port %#x; staying on %#x",
+			  origin, spec, port, boot_uart.port);
 		return;
 	}
 	console_unregister(&boot_uart.sink);
@@ -46,7 +49,7 @@ void console_configure(const char *cmdline)
 	enum log_level level;
 
 	if (cmdline_get(cmdline, "console", value, sizeof(value)) == 0)
-		configure_serial(value);
+		console_use_serial(value, "console");
 	if (cmdline_get(cmdline, "loglevel", value, sizeof(value)) == 0) {
 		if (log_level_parse(value, &level) == 0)
 			log_set_level(level);

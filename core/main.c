@@ -9,7 +9,8 @@
 #include <plinth/console.h>
 #include <plinth/errno.h>
 #include <plinth/frame.h>
-#include <plinth/guest_modules.h>
+#include <plinth/guest.h>
+#include <plinth/config_boot.h>
 #include <plinth/kernel.h>
 #include <plinth/log.h>
 #include <plinth/panic.h>
@@ -64,7 +65,7 @@ static void memory_init(void)
 /* The host's tick while guests run (the scheduler will use the LAPIC timer). */
 #define HOST_TICK_HZ 1000
 
-/* Guests from the boot modules, run until every one has stopped. */
+/* The configured guests, run until every one has stopped. */
 static void run_guests(void)
 {
 	if (!backend->cpu_enable || !backend->vcpu_run) {
@@ -79,9 +80,7 @@ static void run_guests(void)
 		selftest_fail_if_active("virtualization could not be enabled");
 		return;
 	}
-	size_t count;
-	if (guests_create_from_config(&boot_information, &count) == -E_NOENT)
-		count = guests_create_from_modules(&boot_information);
+	size_t count = config_start_guests(&boot_information);
 	if (count == 0) {
 		log_info("ready: no guests configured");
 		return;
@@ -109,6 +108,7 @@ void kmain(uint32_t magic, uint32_t info)
 	log_info("Plinth %s, a bare-metal hypervisor for x86-64", PLINTH_VERSION);
 	selftest_select(boot_information.cmdline);
 	boot_info_log(&boot_information);
+	config_load(&boot_information);
 	cpu_detect_boot();
 	cpu_setup();
 	memory_init();

@@ -48,7 +48,7 @@ def make_iso(kernel, cmdline="", modules=(), cache_dir=None):
     """A GRUB ISO booting `kernel` with `cmdline`; cached by content.
 
     A module is a path (its module string is the file name) or a (path, args)
-    tuple (module string: the file name, then args, e.g. "name=iso1 mem=16M").
+    tuple (module string: the file name, then args).
     """
     cache_dir = cache_dir or os.path.join(ROOT, "build", "test", "iso")
     os.makedirs(cache_dir, exist_ok=True)

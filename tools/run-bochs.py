@@ -15,7 +15,7 @@ def main():
     ap.add_argument("--timeout", type=int, default=600)
     ap.add_argument("--kernel", help="build an ISO of this kernel with --modules instead of --iso")
     ap.add_argument("--modules", default="",
-                    help='guests as modules: "PATH ARGS,PATH ARGS" (docs/guests.md)')
+                    help='boot modules: "PATH,PATH": a plinth.toml and the kernels it names (docs/config.md)')
     args = ap.parse_args()
     if args.kernel:
         mods = [tuple((m.strip().split(" ", 1) + [""])[:2]) for m in args.modules.split(",") if m.strip()]

@@ -29,7 +29,7 @@ def main():
     ap.add_argument("--append", default="", help="hypervisor command line")
     ap.add_argument("--memory", default="512M")
     ap.add_argument("--modules", default="",
-                    help='guests as multiboot modules: "PATH ARGS,PATH ARGS" (docs/guests.md)')
+                    help='boot modules: "PATH,PATH": a plinth.toml and the kernels it names (docs/config.md)')
     args = ap.parse_args()
     kvm = kvm_can_nest()
     cmd = emulators.qemu_command(kernel=args.kernel, cmdline=args.append, memory=args.memory,

@@ -27,5 +27,7 @@ void console_flush(void);
  */
 void console_early_init(void);
 void console_configure(const char *cmdline);
+/* Move the console to the serial port `spec` ("com2,9600"); `origin` names the setting in messages. */
+void console_use_serial(const char *spec, const char *origin);
 
 #endif

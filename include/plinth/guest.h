@@ -1,7 +1,7 @@
 /*
  * A guest: its memory, its stage-2 tables and its vCPUs. Guests are described
- * by a plain `struct guest_desc`: today core/guest_modules.c fills it from the
- * boot modules, later the configuration file will.
+ * by a plain `struct guest_desc`, which core/config_boot.c fills from the
+ * configuration file.
  */
 #ifndef PLINTH_GUEST_H
 #define PLINTH_GUEST_H

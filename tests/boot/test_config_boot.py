@@ -65,3 +65,39 @@ def test_kernel_and_tool_agree_through_grub(qemu_iso, name):
     for message in messages:
         assert f"[config] error: {message}" in run.log, \
             f"kernel differs from plinth-cfg: {message} {explain(run)}"
+
+
+def test_builtin_demo_without_a_config_file(qemu):
+    """No .toml module: the built-in demo (core/demo.toml) runs its two guests
+    from the boot modules, as `make run` does."""
+    run = qemu("test=guests", extra=["-initrd", f"{GUESTS}/exits.bin,{GUESTS}/isolation.bin"],
+               timeout=90)
+    expect_status(run, emulators.PASS)
+    expect_lines(run, "using the built-in demo configuration", "demo.toml: 2 guest(s) described, 0 error(s)",
+                 "[guest exits] RESULT passed=32 failed=0", "[guest isolation] RESULT passed=7 failed=0")
+
+
+def test_builtin_demo_without_its_images(qemu):
+    """`qemu -kernel plinth.elf` alone: the demo says what it misses, no error."""
+    run = qemu("test=boot")
+    expect_status(run, emulators.PASS)
+    expect_lines(run, "the demo's guest images (exits.bin, isolation.bin) are not boot modules",
+                 "ready: no guests configured")
+    assert "[config] error" not in run.log, explain(run)
+
+
+def test_hypervisor_log_level_applies(qemu, tmp_path):
+    """[hypervisor] log_level = "debug" shows debug lines; the command line's
+    loglevel= wins over the file."""
+    cfg = tmp_path / "plinth.toml"
+    cfg.write_text('[hypervisor]\nlog_level = "debug"\n\n[[guest]]\nname = "exits"\n'
+                   'kernel = "exits.bin"\n')
+    initrd = f"{cfg},{GUESTS}/exits.bin"
+    run = qemu("test=guests", extra=["-initrd", initrd], timeout=90)
+    expect_status(run, emulators.PASS)
+    debug_line = "vcpu 0: VMCB"  # arch/x86/svm/svm_vcpu.c, at debug level
+    assert debug_line in run.log, f"no debug line {explain(run)}"
+    quiet = qemu("test=guests loglevel=info", extra=["-initrd", initrd], timeout=90)
+    expect_status(quiet, emulators.PASS)
+    expect_lines(quiet, "log_level ignored: the command line's loglevel= wins")
+    assert debug_line not in quiet.log, explain(quiet)

@@ -5,9 +5,9 @@ Each guest prints `PASS name: detail` / `FAIL name: detail` lines and
 `RESULT passed=N failed=M`, which Plinth logs as `[guest NAME] ...`; when a
 guest stops Plinth logs `[guest] NAME stopped ...` with its exit counts.
 
-QEMU boots Plinth with -kernel and the guests as multiboot1 modules
-(-initrd "PATH ARGS,..."); Bochs boots a GRUB ISO with the guests as
-multiboot2 modules (module string "FILE ARGS").
+Each test writes a plinth.toml describing its guests (docs/config.md). QEMU
+boots Plinth with -kernel, the file and the images as multiboot1 modules
+(-initrd "PATH,..."); Bochs boots a GRUB ISO with them as multiboot2 modules.
 """
 import os
 import re
@@ -64,14 +64,29 @@ def image(name):
     return path
 
 
-def boot(request, backend, guests):
-    """Boot Plinth with test=guests and `guests`, a list of (image, args)."""
-    mods = [(image(name), args) for name, args in guests]
+def write_config(request, guests):
+    """A plinth.toml for `guests`, a list of (image, "key=value ..."): the
+    guest is named after its image and its kernel is IMAGE.bin unless name=
+    or kernel= say otherwise."""
+    text = ""
+    for name, args in guests:
+        keys = dict(a.split("=", 1) for a in args.split())
+        text += f'[[guest]]\nname = "{keys.pop("name", name)}"\n'
+        text += f'kernel = "{keys.pop("kernel", name + ".bin")}"\n'
+        text += "".join(f'{k} = "{v}"\n' for k, v in keys.items()) + "\n"
+    path = request.getfixturevalue("tmp_path") / "plinth.toml"
+    path.write_text(text)
+    return str(path)
+
+
+def boot(request, backend, guests, cpu=None):
+    """Boot Plinth with test=guests and `guests` (see write_config)."""
+    files = [write_config(request, guests)] + sorted({image(name) for name, _ in guests})
     if backend == "qemu":
-        initrd = ",".join(f"{path} {args}".strip() for path, args in mods)
-        return request.getfixturevalue("qemu")("test=guests", extra=["-initrd", initrd],
+        return request.getfixturevalue("qemu")("test=guests", extra=["-initrd", ",".join(files)],
                                                timeout=QEMU_TIMEOUT)
-    return request.getfixturevalue("bochs")("test=guests", modules=mods, timeout=BOCHS_TIMEOUT)
+    kw = {"cpu": cpu} if cpu else {}
+    return request.getfixturevalue("bochs")("test=guests", modules=files, timeout=BOCHS_TIMEOUT, **kw)
 
 
 def guest_lines(run, name):
@@ -120,7 +135,7 @@ def expect_finished(run):
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_guest_exits(request, backend):
-    run = boot(request, backend, [("exits", "mem=16M")])
+    run = boot(request, backend, [("exits", "memory=16M")])
     expect_finished(run)
     expect_report(run, "exits", EXITS)
     expect_stopped(run, "exits")
@@ -128,7 +143,7 @@ def test_guest_exits(request, backend):
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_guest_realmode(request, backend):
-    run = boot(request, backend, [("realmode", "mode=real mem=16M")])
+    run = boot(request, backend, [("realmode", "mode=real memory=16M")])
     expect_finished(run)
     expect_report(run, "realmode", REALMODE)
     expect_stopped(run, "realmode")
@@ -137,7 +152,7 @@ def test_guest_realmode(request, backend):
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_guest_hostile(request, backend):
     """hostile ends in a triple fault; Plinth stops it and still runs exits."""
-    run = boot(request, backend, [("hostile", "mem=16M"), ("exits", "mem=16M")])
+    run = boot(request, backend, [("hostile", "memory=16M"), ("exits", "memory=16M")])
     expect_finished(run)
     ud = HOSTILE_SVM if backend == "qemu" else HOSTILE_VMX
     expect_report(run, "hostile", ud + HOSTILE_COMMON)
@@ -155,8 +170,8 @@ def test_guest_hostile(request, backend):
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_guest_isolation(request, backend):
-    run = boot(request, backend, [("isolation", "name=iso1 mem=16M"),
-                                  ("isolation", "name=iso2 mem=16M")])
+    run = boot(request, backend, [("isolation", "name=iso1 memory=16M"),
+                                  ("isolation", "name=iso2 memory=16M")])
     expect_finished(run)
     for name in ("iso1", "iso2"):
         expect_report(run, name, ISOLATION)
@@ -172,10 +187,9 @@ def test_guests_bochs_svm(request):
     flush-by-ASID, which QEMU's TCG lacks, so the other branches run here.
     hostile is left out: Bochs resets the machine on a guest triple fault
     instead of exiting with SHUTDOWN."""
-    mods = [(image(n), a) for n, a in [("exits", "mem=16M"), ("realmode", "mode=real mem=2M"),
-                                       ("isolation", "name=iso1"), ("isolation", "name=iso2")]]
-    run = request.getfixturevalue("bochs")("test=guests", modules=mods, cpu="ryzen",
-                                            timeout=BOCHS_TIMEOUT)
+    run = boot(request, "bochs", [("exits", "memory=16M"), ("realmode", "mode=real memory=2M"),
+                                  ("isolation", "name=iso1"), ("isolation", "name=iso2")],
+               cpu="ryzen")
     expect_finished(run)
     assert "nrips=yes" in run.log, explain(run)
     expect_report(run, "exits", EXITS)
@@ -194,8 +208,9 @@ def test_guest_from_elf_and_a_lying_image(request, tmp_path):
     data[0x20:0x28] = (len(data) + 4096).to_bytes(8, "little")  # e_phoff past the end
     liar = tmp_path / "liar.elf"
     liar.write_bytes(bytes(data))
-    initrd = f"{elf} name=exitself format=elf,{liar} name=liar"
-    run = request.getfixturevalue("qemu")("test=guests", extra=["-initrd", initrd],
+    config = write_config(request, [("exits", "name=exitself kernel=exits.elf format=elf"),
+                                    ("liar", "kernel=liar.elf")])
+    run = request.getfixturevalue("qemu")("test=guests", extra=["-initrd", f"{config},{elf},{liar}"],
                                           timeout=QEMU_TIMEOUT)
     expect_finished(run)
     expect_report(run, "exitself", EXITS)

@@ -1,0 +1,1 @@
+UNIT_SRCS_boot_modules := core/boot_modules.c
