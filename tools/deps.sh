@@ -4,7 +4,7 @@
 set -eu
 
 PACKAGES="make gcc clang libclang-rt-14-dev binutils python3 python3-pytest python3-pytest-xdist
-libcmocka-dev pkg-config libzydis-dev
+libcmocka-dev pkg-config libzydis-dev acpica-tools
 qemu-system-x86 ovmf
 bochs bochsbios vgabios bochs-term bsdutils
 grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools"
