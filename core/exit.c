@@ -25,6 +25,7 @@ static exit_handler_fn *const exit_handlers[VMEXIT_REASON_COUNT] = {
 	[VMEXIT_SHUTDOWN] = handle_shutdown,
 	[VMEXIT_INVALID_STATE] = handle_invalid_state,
 	[VMEXIT_UNKNOWN] = handle_unknown,
+	[VMEXIT_TIMER] = handle_nothing,    /* the run loop sees the budget is spent */
 };
 
 static const char *const reason_names[VMEXIT_REASON_COUNT] = {
@@ -39,6 +40,7 @@ static const char *const reason_names[VMEXIT_REASON_COUNT] = {
 	[VMEXIT_EXTINT] = "extint",
 	[VMEXIT_NMI] = "nmi",
 	[VMEXIT_IRQ_WINDOW] = "irq-window",
+	[VMEXIT_TIMER] = "timer",
 	[VMEXIT_EXCEPTION] = "exception",
 	[VMEXIT_VIRT_INSN] = "virt-insn",
 	[VMEXIT_INIT] = "init",

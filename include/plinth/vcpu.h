@@ -91,6 +91,12 @@ struct vcpu {
 	uint8_t fpu[512] __aligned(16);      /* FXSAVE image while another vCPU runs */
 	bool fpu_valid;                      /* fpu holds this vCPU's state */
 	bool yield;                          /* HC_YIELD: let the others run first */
+	/*
+	 * TSC ticks the vCPU may run from its next entry before it must exit (0 =
+	 * no limit). VT-x arms its preemption timer with it; on AMD-V the host's
+	 * timer interrupt ends the run instead.
+	 */
+	uint64_t run_budget_tsc;
 };
 
 #endif

@@ -26,6 +26,7 @@ enum vm_exit_reason {
 	VMEXIT_SHUTDOWN,       /* triple fault */
 	VMEXIT_INVALID_STATE,  /* VM entry refused the guest state */
 	VMEXIT_UNKNOWN,        /* an exit the backend does not decode */
+	VMEXIT_TIMER,          /* the run budget ended (VMX preemption timer) */
 	VMEXIT_REASON_COUNT
 };
 

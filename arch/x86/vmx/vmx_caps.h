@@ -29,6 +29,7 @@
 
 #define VMX_BASIC_REVISION_MASK 0x7FFFFFFFu
 #define VMX_MISC_ZERO_LEN_INJECT (1ULL << 30)
+#define VMX_MISC_TIMER_RATE_MASK 0x1Fu /* the timer counts down when TSC bit N changes */
 
 #define VMX_BASIC_TRUE_CTLS (1ULL << 55)
 #define PIN_PREEMPTION_TIMER (1u << 6)

@@ -87,8 +87,8 @@ int vmx_controls_compute(const struct vmx_ctl_caps *caps, struct vmx_controls *o
 {
 	int err = 0;
 
-	err |= vmx_ctl_word("pin-based", caps->pin, PIN_EXTINT_EXITING | PIN_NMI_EXITING, 0, 0,
-			    &out->pin);
+	err |= vmx_ctl_word("pin-based", caps->pin, PIN_EXTINT_EXITING | PIN_NMI_EXITING,
+			    PIN_PREEMPTION_TIMER, 0, &out->pin);
 	err |= vmx_ctl_word("primary processor-based", caps->proc,
 			    PROC_HLT_EXITING | PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS |
 				    PROC_ACTIVATE_SECONDARY,

@@ -96,6 +96,6 @@ int vmx_probe(struct virt_caps *caps)
 	caps->next_rip = true; /* the VM-exit instruction length is always reported */
 	caps->tagged_tlb = vmx_features.vpid;
 	caps->real_mode = vmx_features.unrestricted;
-	caps->preempt_timer = pin1 & PIN_PREEMPTION_TIMER; /* a capability only: not used yet */
+	caps->preempt_timer = pin1 & PIN_PREEMPTION_TIMER; /* arms vcpu.run_budget_tsc */
 	return 0;
 }

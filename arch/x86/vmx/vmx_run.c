@@ -22,6 +22,19 @@ _Static_assert(offsetof(struct vcpu_regs, rbx) == 8 && offsetof(struct vcpu_regs
 		       offsetof(struct vcpu_regs, r15) == 112,
 	       "struct vcpu_regs changed: update the slots in vmx_run.S");
 
+/*
+ * The preemption timer counts down once per 2^rate TSC ticks; 0 would exit
+ * before the first guest instruction, so a spent budget still gets one count.
+ */
+static void arm_preemption_timer(const struct vcpu *v)
+{
+	unsigned rate = (unsigned)(vmx_features.misc & VMX_MISC_TIMER_RATE_MASK);
+	uint64_t counts = v->run_budget_tsc ? v->run_budget_tsc >> rate : UINT32_MAX;
+
+	if (vmx_controls.pin & PIN_PREEMPTION_TIMER)
+		vmcs_write(VMCS_PREEMPT_TIMER_VALUE, MAX(MIN(counts, UINT32_MAX), 1));
+}
+
 static void load_guest(struct vcpu *v)
 {
 	uint64_t efer = vmcs_read(VMCS_GUEST_EFER);
@@ -32,6 +45,7 @@ static void load_guest(struct vcpu *v)
 	vmcs_write(VMCS_GUEST_RFLAGS, v->regs.rflags);
 	/* With "load IA32_EFER", IA-32e mode guest must equal EFER.LMA on every entry. */
 	vmcs_write(VMCS_ENTRY_CONTROLS, (efer & EFER_LMA) ? entry | ENTRY_IA32E_GUEST : entry);
+	arm_preemption_timer(v);
 }
 
 static void read_exit(struct vmx_exit_info *x)
