@@ -101,12 +101,15 @@ struct cfg_state {
 	bool bad;                          /* it had an error: skip it */
 	unsigned key_line[CFG_G_NKEYS], key_col[CFG_G_NKEYS];
 	unsigned hv_key_line[CFG_H_NKEYS];
+	unsigned hv_val_line[CFG_H_NKEYS], hv_val_col[CFG_H_NKEYS]; /* of the value */
 	unsigned name_line, name_col;      /* of the name value */
 };
 
 void cfg_schema_init(struct cfg *c);
 void cfg_schema_guest_begin(struct cfg *c, struct cfg_state *st, unsigned line);
 void cfg_schema_guest_end(struct cfg *c, struct cfg_state *st, const char *file);
+/* End of [hypervisor]: the rules between its keys (tick <= slice, ...). */
+void cfg_schema_hv_end(struct cfg *c, struct cfg_state *st, const char *file);
 void cfg_schema_key(struct cfg *c, struct cfg_state *st, const char *file,
 		    const char *key, size_t keylen, unsigned line, unsigned col,
 		    const struct cfg_value *v);

@@ -87,6 +87,8 @@ static void end_table(struct cfg *c, struct cfg_state *st, const char *file)
 {
 	if (st->table == CFG_T_GUEST)
 		cfg_schema_guest_end(c, st, file);
+	else if (st->table == CFG_T_HV)
+		cfg_schema_hv_end(c, st, file);
 	st->table = CFG_T_NONE;
 }
 

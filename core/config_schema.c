@@ -21,7 +21,9 @@ const char *const cfg_guest_key_names[CFG_G_NKEYS] = {
 
 const char *const cfg_hv_key_names[CFG_H_NKEYS] = {
 	[CFG_H_CONSOLE] = "console", [CFG_H_LOG_LEVEL] = "log_level",
-	[CFG_H_SCHEDULER] = "scheduler",
+	[CFG_H_SCHEDULER] = "scheduler", [CFG_H_SCHED_SLICE_MS] = "sched_slice_ms",
+	[CFG_H_SCHED_TICK_MS] = "sched_tick_ms",
+	[CFG_H_SCHED_RATELIMIT_US] = "sched_ratelimit_us", [CFG_H_RESERVE] = "reserve",
 };
 
 /* Allowed words of the enumerated keys, NULL-terminated, and their hint. */
@@ -38,6 +40,11 @@ void cfg_schema_init(struct cfg *c)
 	cfg_copy(c->hv.console, "com1", sizeof(c->hv.console));
 	cfg_copy(c->hv.log_level, "info", sizeof(c->hv.log_level));
 	cfg_copy(c->hv.scheduler, "credit", sizeof(c->hv.scheduler));
+	c->hv.sched_slice_ms = CFG_SCHED_SLICE_MS;
+	c->hv.sched_tick_ms = CFG_SCHED_TICK_MS;
+	c->hv.sched_ratelimit_us = CFG_SCHED_RATELIMIT_US;
+	cfg_copy(c->hv.reserve_str, "16M", sizeof(c->hv.reserve_str));
+	c->hv.reserve_bytes = MiB(16);
 }
 
 void cfg_schema_guest_begin(struct cfg *c, struct cfg_state *st, unsigned line)
@@ -162,47 +169,81 @@ static bool valid_name(const char *s, size_t len)
 	return true;
 }
 
-static bool guest_memory(const struct kv *kv, struct cfg_guest *g)
+/* A size key (guest memory, hypervisor reserve) and where its value goes. */
+struct size_key {
+	uint64_t min, max;          /* bytes; both multiples of 1 MiB */
+	const char *range;          /* "1M-64G" */
+	const char *example;        /* "512M" */
+	bool *is_int;               /* as written: an integer (MiB) ... */
+	int64_t *i;
+	char *str;                  /* ... or a string, of CFG_STR_MAX bytes */
+	uint64_t *bytes;
+};
+
+/*
+ * A size as a string with an optional K/M/G suffix ("512M") or an integer in
+ * MiB: in [min, max] and a multiple of 4K. Sets the outputs only when valid.
+ */
+static bool get_size(const struct kv *kv, const struct size_key *sk)
 {
 	const struct cfg_scalar *s = &kv->v->v;
 	char q[64];
 	uint64_t bytes;
 
 	if (s->type == CFG_V_INT) {
-		if (s->i < 1 || (uint64_t)s->i > CFG_MEMORY_MAX >> 20) {
-			ERR(kv, "%lld is out of range (1-%llu MiB)", (long long)s->i,
-			    (unsigned long long)(CFG_MEMORY_MAX >> 20));
+		if (s->i < (int64_t)(sk->min >> 20) || (uint64_t)s->i > sk->max >> 20) {
+			ERR(kv, "%lld is out of range (%llu-%llu MiB)", (long long)s->i,
+			    (unsigned long long)(sk->min >> 20),
+			    (unsigned long long)(sk->max >> 20));
 			return false;
 		}
-		g->memory_is_int = true;
-		g->memory_int = s->i;
-		g->memory_bytes = MiB((uint64_t)s->i);
+		*sk->is_int = true;
+		*sk->i = s->i;
+		*sk->bytes = MiB((uint64_t)s->i);
 		return true;
 	}
 	if (s->type != CFG_V_STRING) {
-		ERR(kv, "expected a string (e.g. \"512M\") or an integer (MiB), not %s %s",
-		    s->type == CFG_V_ARRAY ? "an" : "a", cfg_type_name(s->type));
+		ERR(kv, "expected a string (e.g. \"%s\") or an integer (MiB), not %s %s",
+		    sk->example, s->type == CFG_V_ARRAY ? "an" : "a", cfg_type_name(s->type));
 		return false;
 	}
 	if (!want(kv, CFG_V_STRING))
 		return false;
 	cfg_quote(q, sizeof(q), s->s, s->slen);
 	if (strlen(s->s) != s->slen || parse_size(s->s, &bytes) == -E_INVAL) {
-		ERR(kv, "%s is not a size (use e.g. 512M)", q);
+		ERR(kv, "%s is not a size (use e.g. %s)", q, sk->example);
 		return false;
 	}
-	if (parse_size(s->s, &bytes) || bytes < CFG_MEMORY_MIN || bytes > CFG_MEMORY_MAX) {
-		ERR(kv, "%s is out of range (1M-64G)", q);
+	if (parse_size(s->s, &bytes) || bytes < sk->min || bytes > sk->max) {
+		ERR(kv, "%s is out of range (%s)", q, sk->range);
 		return false;
 	}
 	if (!IS_ALIGNED(bytes, KiB(4))) {
 		ERR(kv, "%s is not a multiple of 4K", q);
 		return false;
 	}
-	g->memory_is_int = false;
-	cfg_copy(g->memory_str, s->s, sizeof(g->memory_str));
-	g->memory_bytes = bytes;
+	*sk->is_int = false;
+	cfg_copy(sk->str, s->s, CFG_STR_MAX);
+	*sk->bytes = bytes;
 	return true;
+}
+
+static bool guest_memory(const struct kv *kv, struct cfg_guest *g)
+{
+	const struct size_key sk = {
+		CFG_MEMORY_MIN, CFG_MEMORY_MAX, "1M-64G", "512M",
+		&g->memory_is_int, &g->memory_int, g->memory_str, &g->memory_bytes,
+	};
+	return get_size(kv, &sk);
+}
+
+static bool hv_reserve(const struct kv *kv, struct cfg_hypervisor *hv)
+{
+	const struct size_key sk = {
+		0, CFG_RESERVE_MAX, "0-64G", "64M",
+		&hv->reserve_is_int, &hv->reserve_int, hv->reserve_str, &hv->reserve_bytes,
+	};
+	return get_size(kv, &sk);
 }
 
 static bool guest_cpus(const struct kv *kv, struct cfg_guest *g)
@@ -315,6 +356,14 @@ static bool hv_key(const struct kv *kv, struct cfg_hypervisor *hv, unsigned k)
 		return get_enum(kv, log_levels, hv->log_level, sizeof(hv->log_level));
 	case CFG_H_SCHEDULER:
 		return get_enum(kv, schedulers, hv->scheduler, sizeof(hv->scheduler));
+	case CFG_H_SCHED_SLICE_MS:
+		return get_int(kv, 1, 1000, &hv->sched_slice_ms);
+	case CFG_H_SCHED_TICK_MS:
+		return get_int(kv, 1, 1000, &hv->sched_tick_ms);
+	case CFG_H_SCHED_RATELIMIT_US:
+		return get_int(kv, 0, 100000, &hv->sched_ratelimit_us);
+	case CFG_H_RESERVE:
+		return hv_reserve(kv, hv);
 	case CFG_H_NKEYS:
 		break;
 	}
@@ -367,8 +416,46 @@ void cfg_schema_key(struct cfg *c, struct cfg_state *st, const char *file,
 			st->bad = true;
 		else
 			st->g->present |= 1u << k;
-	} else if (hv_key(&kv, &c->hv, (unsigned)k)) {
-		c->hv.present |= 1u << k;
+	} else {
+		st->hv_val_line[k] = v->v.line;
+		st->hv_val_col[k] = v->v.col;
+		if (hv_key(&kv, &c->hv, (unsigned)k))
+			c->hv.present |= 1u << k;
+	}
+}
+
+/*
+ * The rules between [hypervisor] keys, checked when the table ends since keys
+ * come in any order. A key that breaks one is reported at its value and falls
+ * back to its default, like any other [hypervisor] error; the default tick is
+ * then shortened to the slice if need be, so the result is always consistent.
+ */
+void cfg_schema_hv_end(struct cfg *c, struct cfg_state *st, const char *file)
+{
+	struct cfg_hypervisor *hv = &c->hv;
+	const char *key;
+
+	if ((hv->present & (1u << CFG_H_SCHED_TICK_MS)) && hv->sched_tick_ms > hv->sched_slice_ms) {
+		key = cfg_hv_key_names[CFG_H_SCHED_TICK_MS];
+		cfg_report(c, file, st->hv_val_line[CFG_H_SCHED_TICK_MS],
+			   st->hv_val_col[CFG_H_SCHED_TICK_MS], key, strlen(key),
+			   "%u is more than sched_slice_ms (%u)", hv->sched_tick_ms,
+			   hv->sched_slice_ms);
+		hv->present &= ~(1u << CFG_H_SCHED_TICK_MS);
+		hv->sched_tick_ms = CFG_SCHED_TICK_MS;
+	}
+	if (!(hv->present & (1u << CFG_H_SCHED_TICK_MS)))
+		hv->sched_tick_ms = MIN((unsigned)CFG_SCHED_TICK_MS, hv->sched_slice_ms);
+	if ((hv->present & (1u << CFG_H_SCHED_RATELIMIT_US)) &&
+	    hv->sched_ratelimit_us > hv->sched_slice_ms * 1000u) {
+		key = cfg_hv_key_names[CFG_H_SCHED_RATELIMIT_US];
+		cfg_report(c, file, st->hv_val_line[CFG_H_SCHED_RATELIMIT_US],
+			   st->hv_val_col[CFG_H_SCHED_RATELIMIT_US], key, strlen(key),
+			   "%u is more than sched_slice_ms (%u ms = %u us)",
+			   hv->sched_ratelimit_us, hv->sched_slice_ms,
+			   hv->sched_slice_ms * 1000u);
+		hv->present &= ~(1u << CFG_H_SCHED_RATELIMIT_US);
+		hv->sched_ratelimit_us = CFG_SCHED_RATELIMIT_US; /* <= any slice */
 	}
 }
 

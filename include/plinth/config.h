@@ -22,6 +22,10 @@
 #define CFG_ERR_LEN 256      /* one message, including the NUL */
 #define CFG_MEMORY_MIN MiB(1)
 #define CFG_MEMORY_MAX GiB(64)
+#define CFG_RESERVE_MAX GiB(64)     /* [hypervisor] reserve: 0..this */
+#define CFG_SCHED_SLICE_MS 30       /* defaults of the [hypervisor] sched_* keys */
+#define CFG_SCHED_TICK_MS 10
+#define CFG_SCHED_RATELIMIT_US 1000
 
 /* Bits of cfg_guest.present / cfg_hypervisor.present: keys the file set. */
 enum cfg_guest_key {
@@ -30,13 +34,31 @@ enum cfg_guest_key {
 	CFG_G_AUTOSTART, CFG_G_ON_CRASH, CFG_G_SERIAL, CFG_G_MODE,
 	CFG_G_NKEYS
 };
-enum cfg_hv_key { CFG_H_CONSOLE, CFG_H_LOG_LEVEL, CFG_H_SCHEDULER, CFG_H_NKEYS };
+enum cfg_hv_key {
+	CFG_H_CONSOLE, CFG_H_LOG_LEVEL, CFG_H_SCHEDULER,
+	CFG_H_SCHED_SLICE_MS, CFG_H_SCHED_TICK_MS, CFG_H_SCHED_RATELIMIT_US,
+	CFG_H_RESERVE,
+	CFG_H_NKEYS
+};
 
 struct cfg_hypervisor {
 	uint32_t present;
 	char console[CFG_STR_MAX];   /* default "com1" */
 	char log_level[16];          /* error | warn | info | debug; default info */
 	char scheduler[16];          /* credit; default credit */
+	/*
+	 * Credit scheduler (docs/scheduler.md). Always consistent, also after
+	 * errors: 1 <= tick <= slice, ratelimit <= slice * 1000. Defaults 30,
+	 * 10 (or the slice if shorter), 1000.
+	 */
+	unsigned sched_slice_ms;     /* 1-1000: time slice and accounting period */
+	unsigned sched_tick_ms;      /* 1-slice: accounting tick */
+	unsigned sched_ratelimit_us; /* 0-100000 and <= slice: minimum run; 0 = none */
+	/* reserve as written: a string ("64M") or an integer (MiB) */
+	bool reserve_is_int;
+	int64_t reserve_int;
+	char reserve_str[CFG_STR_MAX]; /* default "16M" */
+	uint64_t reserve_bytes;      /* computed; memory never given to guests */
 };
 
 struct cfg_guest {

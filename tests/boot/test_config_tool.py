@@ -154,6 +154,40 @@ def rand_guest(rng, name):
     return lines
 
 
+def rand_reserve(rng):
+    return rng.choice([
+        enc_int(rng, rng.choice([0, rng.randrange(0, 65537)])),
+        enc_string(rng, "%d%s" % (rng.randrange(0, 4097), rng.choice("Mm"))),
+        enc_string(rng, "%dG" % rng.randrange(0, 65)),
+        enc_string(rng, "%d%s" % (4 * rng.randrange(0, 100000), rng.choice("Kk"))),
+        enc_string(rng, "0"),
+    ])
+
+
+def rand_hypervisor(rng):
+    """The keys of a valid [hypervisor], in a random order: the tick and
+    the rate limit within the slice (30 ms when the file does not set it)."""
+    hv = {
+        "console": lambda: enc_string(rng, rng.choice(["com1", "com2", "com3", "com4"]) +
+                                      rng.choice(["", ",115200", ",9600", ",38400"])),
+        "log_level": lambda: enc_string(rng, rng.choice(["error", "warn", "info", "debug"])),
+        "scheduler": lambda: enc_string(rng, "credit"),
+        "sched_slice_ms": None,
+        "sched_tick_ms": lambda: enc_int(rng, rng.choice([1, slice_ms, rng.randrange(1, slice_ms + 1)])),
+        "sched_ratelimit_us": lambda: enc_int(rng, rng.choice(
+            [0, min(100000, slice_ms * 1000), rng.randrange(0, min(100000, slice_ms * 1000) + 1)])),
+        "reserve": lambda: rand_reserve(rng),
+    }
+    chosen = [k for k in hv if rng.random() < 0.7]
+    slice_ms = 30
+    if "sched_slice_ms" in chosen:
+        slice_ms = rng.choice([1, 1000, rng.randrange(1, 1001), rng.randrange(1, 60)])
+        hv["sched_slice_ms"] = lambda: enc_int(rng, slice_ms)
+    if rng.random() < 0.5:
+        rng.shuffle(chosen)
+    return ["%s%s%s" % (k, rng.choice([" = ", "="]), hv[k]()) for k in chosen]
+
+
 def rand_config(rng):
     out = []
     if rng.random() < 0.3:
@@ -166,15 +200,7 @@ def rand_config(rng):
         out.append("")
         if t == "hypervisor":
             out.append("[hypervisor]" + (" # hv" if rng.random() < 0.3 else ""))
-            hv = {
-                "console": enc_string(rng, rng.choice(["com1", "com2", "com3", "com4"]) +
-                                      rng.choice(["", ",115200", ",9600", ",38400"])),
-                "log_level": enc_string(rng, rng.choice(["error", "warn", "info", "debug"])),
-                "scheduler": enc_string(rng, "credit"),
-            }
-            for k in hv:
-                if rng.random() < 0.7:
-                    out.append("%s = %s" % (k, hv[k]))
+            out.extend(rand_hypervisor(rng))
         else:
             out.append(rng.choice(["[[guest]]", "[[ guest ]]", "  [[guest]]  # g"]))
             name = rng.choice(["g", "web-", "db_", "v.m"]) + str(n)
@@ -185,14 +211,18 @@ def rand_config(rng):
 
 def test_generated_match_tomllib(tool, tmp_path):
     rng = random.Random(6)
+    hv_keys = set()
     for i in range(GENERATED):
         text = rand_config(rng)
         path = tmp_path / ("gen%03d.toml" % i)
         path.write_bytes(text.encode())
         want = tomllib.loads(text.replace("\r\n", "\n"))
+        hv_keys |= set(want.get("hypervisor", {}))
         r = run(tool, "dump", str(path))
         assert r.returncode == 0, "%s: %s\n%s" % (path, r.stderr, text)
         assert json.loads(r.stdout) == want, text
+    assert hv_keys == {"console", "log_level", "scheduler", "sched_slice_ms",
+                       "sched_tick_ms", "sched_ratelimit_us", "reserve"}
 
 
 MUTATED = 1000
@@ -245,6 +275,19 @@ def test_dump_keeps_valid_guests(tool, tmp_path):
     assert json.loads(r.stdout) == {"guest": [{"name": "b", "kernel": "k"}]}
     r = run(tool, "check", str(path))
     assert (r.stdout, r.returncode) == ("mixed.toml:4:9: vcpus: 0 is out of range (1-4)\n", 1)
+
+
+def test_dump_hypervisor_cross_checks(tool, tmp_path):
+    """A tick or rate limit longer than the slice is an error at its value,
+    and left out of the dump (it falls back to its default)."""
+    path = tmp_path / "hv.toml"
+    path.write_text('[hypervisor]\nsched_tick_ms = 8\nsched_ratelimit_us = 900\n'
+                    'sched_slice_ms = 5\nreserve = 64\n')
+    r = run(tool, "dump", str(path))
+    assert r.returncode == 1
+    assert r.stderr == "hv.toml:2:17: sched_tick_ms: 8 is more than sched_slice_ms (5)\n"
+    assert json.loads(r.stdout) == {"hypervisor": {"sched_ratelimit_us": 900,
+                                                   "sched_slice_ms": 5, "reserve": 64}}
 
 
 def test_many_errors_are_counted(tool, tmp_path):

@@ -92,6 +92,20 @@ static void test_defaults(void **state)
 	assert_string_equal(cfg.hv.console, "com1");
 	assert_string_equal(cfg.hv.log_level, "info");
 	assert_string_equal(cfg.hv.scheduler, "credit");
+	assert_int_equal(cfg.hv.sched_slice_ms, 30);
+	assert_int_equal(cfg.hv.sched_tick_ms, 10);
+	assert_int_equal(cfg.hv.sched_ratelimit_us, 1000);
+	assert_false(cfg.hv.reserve_is_int);
+	assert_string_equal(cfg.hv.reserve_str, "16M");
+	assert_int_equal(cfg.hv.reserve_bytes, 16ULL << 20);
+	/* an empty [hypervisor] has the same defaults */
+	assert_int_equal(parse("[hypervisor]\n"), 0);
+	assert_int_equal(cfg.hv.present, 0);
+	assert_int_equal(cfg.hv.sched_slice_ms, 30);
+	assert_int_equal(cfg.hv.sched_tick_ms, 10);
+	assert_int_equal(cfg.hv.sched_ratelimit_us, 1000);
+	assert_int_equal(cfg.hv.reserve_bytes, 16ULL << 20);
+	assert_int_equal(parse(G), 0);
 	const struct cfg_guest *g = &cfg.guests[0];
 	assert_int_equal(g->memory_bytes, 16ULL << 20);
 	assert_int_equal(g->vcpus, 1);
@@ -336,7 +350,8 @@ static void test_more_errors(void **state)
 	expect_error("[hypervisor]\nconsole = 1\n",
 		     "plinth.toml:2:11: console: expected a string, not an integer");
 	expect_error("[hypervisor]\nlevel = 1\n", "plinth.toml:2:1: level: unknown key in "
-		     "[hypervisor] (known: console, log_level, scheduler)");
+		     "[hypervisor] (known: console, log_level, scheduler, sched_slice_ms, "
+		     "sched_tick_ms, sched_ratelimit_us, reserve)");
 	expect_error("[hypervisor]\n[hypervisor]\nlog_level = \"x\"\n",
 		     "plinth.toml:2:2: hypervisor: duplicate table (first at line 1)");
 	expect_error("[[hypervisor]]\n", "plinth.toml:1:3: hypervisor: use [hypervisor], not [[hypervisor]]");
@@ -378,6 +393,164 @@ static void test_more_syntax(void **state)
 			    "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xe2\x82\xac\xef\xbf\xbd");
 }
 
+#define HV "[hypervisor]\n"
+#define H(k) (1u << CFG_H_##k)
+
+static void test_hv_sched(void **state)
+{
+	(void)state;
+	assert_int_equal(parse(HV "sched_slice_ms = 100\nsched_tick_ms = 0x14\n"
+			       "sched_ratelimit_us = 100_000\n"), 0);
+	assert_int_equal(cfg.hv.sched_slice_ms, 100);
+	assert_int_equal(cfg.hv.sched_tick_ms, 20);
+	assert_int_equal(cfg.hv.sched_ratelimit_us, 100000);
+	assert_int_equal(cfg.hv.present, H(SCHED_SLICE_MS) | H(SCHED_TICK_MS) | H(SCHED_RATELIMIT_US));
+	/* the bounds: tick = slice, ratelimit = slice * 1000 or 0 */
+	assert_int_equal(parse(HV "sched_tick_ms = 1\nsched_slice_ms = 1\nsched_ratelimit_us = 1000\n"), 0);
+	assert_int_equal(cfg.hv.sched_slice_ms, 1);
+	assert_int_equal(cfg.hv.sched_tick_ms, 1);
+	assert_int_equal(cfg.hv.sched_ratelimit_us, 1000);
+	assert_int_equal(parse(HV "sched_slice_ms = 1000\nsched_tick_ms = 1000\nsched_ratelimit_us = 0\n"), 0);
+	assert_int_equal(cfg.hv.sched_tick_ms, 1000);
+	assert_int_equal(cfg.hv.sched_ratelimit_us, 0);
+	/* a slice shorter than the default tick shortens the tick, silently */
+	assert_int_equal(parse(HV "sched_slice_ms = 4\n"), 0);
+	assert_int_equal(cfg.hv.sched_tick_ms, 4);
+	assert_int_equal(cfg.hv.present, H(SCHED_SLICE_MS));
+	/* ranges and types */
+	expect_error(HV "sched_slice_ms = 0\n",
+		     "plinth.toml:2:18: sched_slice_ms: 0 is out of range (1-1000)");
+	assert_int_equal(cfg.hv.sched_slice_ms, 30);
+	expect_error(HV "sched_slice_ms = 1001\n",
+		     "plinth.toml:2:18: sched_slice_ms: 1001 is out of range (1-1000)");
+	expect_error(HV "sched_tick_ms = 0\n",
+		     "plinth.toml:2:17: sched_tick_ms: 0 is out of range (1-1000)");
+	expect_error(HV "sched_ratelimit_us = -1\n",
+		     "plinth.toml:2:22: sched_ratelimit_us: -1 is out of range (0-100000)");
+	expect_error(HV "sched_ratelimit_us = 100001\n",
+		     "plinth.toml:2:22: sched_ratelimit_us: 100001 is out of range (0-100000)");
+	expect_error(HV "sched_slice_ms = \"30\"\n",
+		     "plinth.toml:2:18: sched_slice_ms: expected an integer, not a string");
+	expect_error(HV "sched_tick_ms = true\n",
+		     "plinth.toml:2:17: sched_tick_ms: expected an integer, not a boolean");
+	expect_error(HV "sched_ratelimit_us = [1]\n",
+		     "plinth.toml:2:22: sched_ratelimit_us: expected an integer, not an array");
+	expect_error(HV "sched_tick_ms = 5\nsched_tick_ms = 5\n",
+		     "plinth.toml:3:1: sched_tick_ms: duplicate key (first set at line 2)");
+	assert_int_equal(cfg.hv.sched_tick_ms, 5);
+}
+
+static void test_hv_sched_cross_checks(void **state)
+{
+	(void)state;
+	/* reported at the offending value, in either order, and it falls back */
+	expect_error(HV "sched_slice_ms = 30\nsched_tick_ms = 50\n",
+		     "plinth.toml:3:17: sched_tick_ms: 50 is more than sched_slice_ms (30)");
+	assert_int_equal(cfg.hv.sched_tick_ms, 10);
+	assert_int_equal(cfg.hv.present, H(SCHED_SLICE_MS));
+	expect_error(HV "sched_tick_ms =  8\nsched_slice_ms = 5\n",
+		     "plinth.toml:2:18: sched_tick_ms: 8 is more than sched_slice_ms (5)");
+	/* the default tick (10) would not fit in the slice either: shortened */
+	assert_int_equal(cfg.hv.sched_slice_ms, 5);
+	assert_int_equal(cfg.hv.sched_tick_ms, 5);
+	/* against the default slice */
+	expect_error(HV "sched_tick_ms = 31\n",
+		     "plinth.toml:2:17: sched_tick_ms: 31 is more than sched_slice_ms (30)");
+	expect_error(HV "sched_ratelimit_us = 30001\n",
+		     "plinth.toml:2:22: sched_ratelimit_us: 30001 is more than sched_slice_ms "
+		     "(30 ms = 30000 us)");
+	assert_int_equal(cfg.hv.sched_ratelimit_us, 1000);
+	assert_int_equal(cfg.hv.present, 0);
+	expect_error(HV "sched_ratelimit_us = 2500\nlog_level = \"warn\"\nsched_slice_ms = 2\n",
+		     "plinth.toml:2:22: sched_ratelimit_us: 2500 is more than sched_slice_ms "
+		     "(2 ms = 2000 us)");
+	assert_int_equal(cfg.hv.sched_ratelimit_us, 1000);
+	assert_int_equal(cfg.hv.sched_tick_ms, 2);
+	assert_string_equal(cfg.hv.log_level, "warn");
+	/* a slice in error is the default 30 for the other keys */
+	assert_int_equal(parse(HV "sched_slice_ms = 2000\nsched_tick_ms = 40\n"
+			       "sched_ratelimit_us = 20000\n"), -E_INVAL);
+	assert_int_equal(cfg.nerrors, 2);
+	assert_string_equal(cfg.errors[0],
+			    "plinth.toml:2:18: sched_slice_ms: 2000 is out of range (1-1000)");
+	assert_string_equal(cfg.errors[1],
+			    "plinth.toml:3:17: sched_tick_ms: 40 is more than sched_slice_ms (30)");
+	assert_int_equal(cfg.hv.sched_slice_ms, 30);
+	assert_int_equal(cfg.hv.sched_tick_ms, 10);
+	assert_int_equal(cfg.hv.sched_ratelimit_us, 20000);
+	/* both at once, after the table's other errors, before the next table's */
+	assert_int_equal(parse(HV "sched_tick_ms = 9\nsched_ratelimit_us = 9000\n"
+			       "sched_slice_ms = 3\nconsole = 1\n" G "vcpus = 9\n"), -E_INVAL);
+	assert_int_equal(cfg.nerrors, 4);
+	assert_string_equal(cfg.errors[0], "plinth.toml:5:11: console: expected a string, "
+			    "not an integer");
+	assert_string_equal(cfg.errors[1],
+			    "plinth.toml:2:17: sched_tick_ms: 9 is more than sched_slice_ms (3)");
+	assert_string_equal(cfg.errors[2], "plinth.toml:3:22: sched_ratelimit_us: 9000 is more "
+			    "than sched_slice_ms (3 ms = 3000 us)");
+	assert_string_equal(cfg.errors[3], "plinth.toml:9:9: vcpus: 9 is out of range (1-4)");
+	assert_int_equal(cfg.hv.sched_tick_ms, 3);
+	assert_int_equal(cfg.hv.sched_ratelimit_us, 1000);
+	/* the table ends at the end of the file too (no final newline) */
+	expect_error(G HV "sched_tick_ms = 31",
+		     "plinth.toml:5:17: sched_tick_ms: 31 is more than sched_slice_ms (30)");
+	assert_int_equal(cfg.nguests, 1);
+	/* keys of a duplicate [hypervisor] are ignored, also for the checks */
+	expect_error(HV "sched_slice_ms = 5\n" HV "sched_tick_ms = 50\n",
+		     "plinth.toml:3:2: hypervisor: duplicate table (first at line 1)");
+	assert_int_equal(cfg.hv.sched_tick_ms, 5);
+	/* a syntax error later drops [hypervisor] (defaults) but keeps the message */
+	assert_int_equal(parse(HV "sched_tick_ms = 50\n" G "x = 1.5\n"), -E_INVAL);
+	assert_int_equal(cfg.nerrors, 2);
+	assert_true(cfg.syntax_error);
+	assert_int_equal(cfg.hv.sched_tick_ms, 10);
+	assert_int_equal(cfg.hv.sched_slice_ms, 30);
+}
+
+static void test_hv_reserve(void **state)
+{
+	(void)state;
+	assert_int_equal(parse(HV "reserve = \"64M\"\n"), 0);
+	assert_false(cfg.hv.reserve_is_int);
+	assert_string_equal(cfg.hv.reserve_str, "64M");
+	assert_int_equal(cfg.hv.reserve_bytes, 64ULL << 20);
+	assert_int_equal(cfg.hv.present, H(RESERVE));
+	assert_int_equal(parse(HV "reserve = 128\n"), 0);
+	assert_true(cfg.hv.reserve_is_int);
+	assert_int_equal(cfg.hv.reserve_int, 128);
+	assert_int_equal(cfg.hv.reserve_bytes, 128ULL << 20);
+	assert_int_equal(parse(HV "reserve = 0\n"), 0);
+	assert_int_equal(cfg.hv.reserve_bytes, 0);
+	assert_int_equal(parse(HV "reserve = '0'\n"), 0);
+	assert_int_equal(cfg.hv.reserve_bytes, 0);
+	assert_string_equal(cfg.hv.reserve_str, "0");
+	assert_int_equal(parse(HV "reserve = \"64G\"\n"), 0);
+	assert_int_equal(cfg.hv.reserve_bytes, 64ULL << 30);
+	assert_int_equal(parse(HV "reserve = \"8k\"\n"), 0);
+	assert_int_equal(cfg.hv.reserve_bytes, 8192);
+	assert_int_equal(parse(HV "reserve = 65536\n"), 0);
+	expect_error(HV "reserve = \"12X\"\n",
+		     "plinth.toml:2:11: reserve: \"12X\" is not a size (use e.g. 64M)");
+	assert_string_equal(cfg.hv.reserve_str, "16M");
+	assert_int_equal(cfg.hv.reserve_bytes, 16ULL << 20);
+	assert_int_equal(cfg.hv.present, 0);
+	expect_error(HV "reserve = \"-4K\"\n",
+		     "plinth.toml:2:11: reserve: \"-4K\" is not a size (use e.g. 64M)");
+	expect_error(HV "reserve = -1\n",
+		     "plinth.toml:2:11: reserve: -1 is out of range (0-65536 MiB)");
+	expect_error(HV "reserve = 65537\n",
+		     "plinth.toml:2:11: reserve: 65537 is out of range (0-65536 MiB)");
+	expect_error(HV "reserve = \"65537M\"\n",
+		     "plinth.toml:2:11: reserve: \"65537M\" is out of range (0-64G)");
+	expect_error(HV "reserve = \"6K\"\n",
+		     "plinth.toml:2:11: reserve: \"6K\" is not a multiple of 4K");
+	expect_error(HV "reserve = true\n", "plinth.toml:2:11: reserve: expected a string "
+		     "(e.g. \"64M\") or an integer (MiB), not a boolean");
+	/* the guest memory key, which shares the code, keeps its own limits */
+	expect_error(G "memory = 0\n", "plinth.toml:4:10: memory: 0 is out of range (1-65536 MiB)");
+	expect_error(G "memory = \"0\"\n", "plinth.toml:4:10: memory: \"0\" is out of range (1M-64G)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -394,6 +567,9 @@ int main(void)
 		cmocka_unit_test(test_too_many_guests),
 		cmocka_unit_test(test_more_errors),
 		cmocka_unit_test(test_more_syntax),
+		cmocka_unit_test(test_hv_sched),
+		cmocka_unit_test(test_hv_sched_cross_checks),
+		cmocka_unit_test(test_hv_reserve),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

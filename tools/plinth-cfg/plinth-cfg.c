@@ -103,17 +103,32 @@ static void dump(void)
 	printf("{");
 	if (cfg.has_hypervisor) {
 		bool f = true;
-		const char *vals[CFG_H_NKEYS] = {
-			[CFG_H_CONSOLE] = cfg.hv.console,
-			[CFG_H_LOG_LEVEL] = cfg.hv.log_level,
-			[CFG_H_SCHEDULER] = cfg.hv.scheduler,
+		const struct cfg_hypervisor *hv = &cfg.hv;
+		const char *strs[CFG_H_NKEYS] = {
+			[CFG_H_CONSOLE] = hv->console,
+			[CFG_H_LOG_LEVEL] = hv->log_level,
+			[CFG_H_SCHEDULER] = hv->scheduler,
+		};
+		const unsigned *ints[CFG_H_NKEYS] = {
+			[CFG_H_SCHED_SLICE_MS] = &hv->sched_slice_ms,
+			[CFG_H_SCHED_TICK_MS] = &hv->sched_tick_ms,
+			[CFG_H_SCHED_RATELIMIT_US] = &hv->sched_ratelimit_us,
 		};
 		printf("\n  \"hypervisor\": {");
 		for (unsigned k = 0; k < CFG_H_NKEYS; k++) {
-			if (has(cfg.hv.present, k)) {
-				key(&f, cfg_hv_key_names[k]);
-				json_str(vals[k]);
-			}
+			if (!has(hv->present, k))
+				continue;
+			key(&f, cfg_hv_key_names[k]);
+			if (strs[k])
+				json_str(strs[k]);
+			else if (ints[k])
+				printf("%u", *ints[k]);
+			else if (k == CFG_H_RESERVE && hv->reserve_is_int)
+				printf("%lld", (long long)hv->reserve_int);
+			else if (k == CFG_H_RESERVE)
+				json_str(hv->reserve_str);
+			else
+				fputs("null", stdout);  /* a key this tool does not know */
 		}
 		printf("\n  }");
 		first = false;
