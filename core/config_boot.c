@@ -61,7 +61,11 @@ static void apply_hypervisor(const struct boot_info *bi, const char *file)
 		else
 			console_use_serial(config.hv.console, "console");
 	}
-	log_info("scheduler: %s", config.hv.scheduler);
+	log_info("scheduler: %s, slice %u ms, tick %u ms, rate limit %u us", config.hv.scheduler,
+		 config.hv.sched_slice_ms, config.hv.sched_tick_ms, config.hv.sched_ratelimit_us);
+	guest_set_memory_reserve(config.hv.reserve_bytes);
+	log_info("memory kept for the hypervisor (reserve): %llu MiB",
+		 (unsigned long long)(config.hv.reserve_bytes >> 20));
 }
 
 void config_load(const struct boot_info *bi)
@@ -124,6 +128,16 @@ static bool start_guest(const struct boot_info *bi, const struct cfg_guest *cg)
 	d.start_mode = strcmp(cg->mode, "real") == 0 ? VCPU_START_REAL : VCPU_START_PROT32;
 	if (image_format_parse(cg->format, &d.format) != 0)
 		d.format = IMAGE_AUTO; /* the parser only lets valid names through */
+	d.weight = cg->weight;
+	d.cap = cg->cap;
+	d.affinity = cg->ncpus ? 0 : SCHED_AFFINITY_ALL;
+	for (unsigned i = 0; i < cg->ncpus; i++) {
+		if (cg->cpus[i] < SCHED_MAX_PCPUS)
+			d.affinity |= 1ull << cg->cpus[i];
+		else
+			log_warn("guest %s: cpus: CPU %u ignored (Plinth uses at most %u CPUs)",
+				 cg->name, cg->cpus[i], SCHED_MAX_PCPUS);
+	}
 	return guest_create(&d, &g) == 0;
 }
 

@@ -87,6 +87,14 @@ static void scrub_and_free_ram(struct guest *g)
 	g->ram_blocks = 0;
 }
 
+/* Memory guests may not take ([hypervisor] reserve): tables, heap, later guests' state. */
+static uint64_t memory_reserve;
+
+void guest_set_memory_reserve(uint64_t bytes)
+{
+	memory_reserve = bytes;
+}
+
 /*
  * All-or-nothing: either every block is reserved, or everything taken is
  * given back and the error says how much memory was free.
@@ -94,7 +102,15 @@ static void scrub_and_free_ram(struct guest *g)
 static int allocate_ram(struct guest *g)
 {
 	size_t want = count_blocks(g->memory);
-	uint64_t gpa = 0;
+	uint64_t gpa = 0, free_bytes = frame_free_pages(host_frames()) * PAGE_SIZE;
+
+	if (free_bytes < memory_reserve || free_bytes - memory_reserve < g->memory) {
+		log_error("%s: not enough memory for %llu MiB of RAM (%llu MiB free, %llu MiB of it "
+			  "kept for the hypervisor by reserve)", g->name,
+			  (unsigned long long)(g->memory >> 20), (unsigned long long)(free_bytes >> 20),
+			  (unsigned long long)(memory_reserve >> 20));
+		return -E_NOMEM;
+	}
 
 	g->ram = kzalloc(want * sizeof(*g->ram));
 	if (!g->ram)

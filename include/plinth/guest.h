@@ -8,6 +8,7 @@
 
 #include <plinth/image.h>
 #include <plinth/pagetable.h>
+#include <plinth/sched.h>
 #include <plinth/vcpu.h>
 
 #define GUEST_NAME_MAX 32
@@ -25,6 +26,9 @@ struct guest_desc {
 	enum image_format format;     /* IMAGE_AUTO detects it (docs/images.md) */
 	enum vcpu_start_mode start_mode; /* for flat images: prot32 or real */
 	const char *cmdline;          /* for multiboot kernels; may be NULL */
+	unsigned weight;              /* credit scheduler share (docs/scheduler.md) */
+	unsigned cap;                 /* percent of one pCPU for all its vCPUs; 0 = none */
+	uint64_t affinity;            /* pCPUs its vCPUs may run on (bit n = pCPU n) */
 };
 
 enum guest_state {
@@ -51,12 +55,16 @@ struct guest {
 	size_t ram_blocks;
 	struct vcpu vcpus[GUEST_MAX_VCPUS];
 	unsigned vcpu_count;
+	struct sched_dom sched;       /* weight and cap; its vCPUs' scheduling */
+	uint64_t affinity;
 	uint64_t pending_irq_vector;  /* HC_RAISE_IRQ: 0 = none */
 	unsigned io_log_budget;       /* rate limit for unclaimed-port messages */
 	unsigned console_len;         /* bytes in console_line */
 	char console_line[160];       /* guest console output, flushed per line */
 };
 
+/* Memory guests never get, kept for the hypervisor ([hypervisor] reserve). */
+void guest_set_memory_reserve(uint64_t bytes);
 /* Create a guest: RAM reserved and zeroed, image loaded, stage-2 built, vCPUs created. */
 int guest_create(const struct guest_desc *d, struct guest **out);
 /* Stop every vCPU of the guest and log why, with its exit statistics. */

@@ -6,6 +6,7 @@
 #ifndef PLINTH_VCPU_H
 #define PLINTH_VCPU_H
 
+#include <plinth/sched.h>
 #include <plinth/types.h>
 #include <plinth/vm_exit.h>
 
@@ -97,6 +98,9 @@ struct vcpu {
 	 * timer interrupt ends the run instead.
 	 */
 	uint64_t run_budget_tsc;
+	struct sched_vcpu sched;             /* the credit scheduler's view of it */
+	uint64_t timer_deadline_ns;          /* HC_SET_TIMER: 0 = none */
+	uint8_t timer_vector;
 };
 
 #endif

@@ -1,6 +1,7 @@
 """The configuration file at boot: a `.toml` boot module describes the guests
 (docs/config.md). The kernel's messages must be those of tools/plinth-cfg."""
 import os
+import re
 import subprocess
 
 import pytest
@@ -101,3 +102,19 @@ def test_hypervisor_log_level_applies(qemu, tmp_path):
     expect_status(quiet, emulators.PASS)
     expect_lines(quiet, "log_level ignored: the command line's loglevel= wins")
     assert debug_line not in quiet.log, explain(quiet)
+
+
+def test_reserve_keeps_memory_from_guests(qemu, tmp_path):
+    """[hypervisor] reserve: a guest that would eat into it is refused, with
+    the numbers; a guest that fits beside it runs."""
+    cfg = tmp_path / "plinth.toml"
+    cfg.write_text('[hypervisor]\nreserve = "400M"\n\n'
+                   '[[guest]]\nname = "big"\nkernel = "exits.bin"\nmemory = "128M"\n\n'
+                   '[[guest]]\nname = "small"\nkernel = "exits.bin"\nmemory = "16M"\n')
+    run = qemu("test=guests", extra=["-initrd", f"{cfg},{GUESTS}/exits.bin"], memory="512M",
+               timeout=90)
+    expect_status(run, emulators.PASS)
+    expect_lines(run, "memory kept for the hypervisor (reserve): 400 MiB",
+                 "[guest small] RESULT passed=32 failed=0")
+    assert re.search(r"big: not enough memory for 128 MiB of RAM \(\d+ MiB free, 400 MiB of it "
+                     r"kept for the hypervisor by reserve\)", run.log), explain(run)
