@@ -10,6 +10,7 @@
 #include <plinth/log.h>
 #include <plinth/panic.h>
 #include <plinth/panic_dump.h>
+#include <plinth/percpu.h>
 #include <plinth/selftest.h>
 #include <plinth/x86/cpu.h>
 #include <plinth/x86/descriptors.h>
@@ -87,14 +88,21 @@ void panic(const char *fmt, ...)
 	panic_end();
 }
 
+/* "the #DF stack of CPU 1" for a guard page, NULL for any other address. */
 static const char *guard_page_owner(uint64_t addr)
 {
 	static const char *const names[STACK_COUNT] = { "boot", "#DF", "NMI", "#MC" };
+	static char owner[48];
+	unsigned cpu, stack;
 
-	for (unsigned i = 0; i < STACK_COUNT; i++)
-		if (addr - stack_guard_page(i) < PAGE_SIZE)
-			return names[i];
-	return NULL;
+	if (!percpu_guard_page_owner(addr, &cpu, &stack))
+		return NULL;
+	if (cpu == 0)
+		fmt_snprintf(owner, sizeof(owner), "%s stack", names[stack]);
+	else
+		fmt_snprintf(owner, sizeof(owner), "%s stack of CPU %u",
+			     stack == STACK_BOOT ? "kernel" : names[stack], cpu);
+	return owner;
 }
 
 static void explain_page_fault(uint64_t error_code, uint64_t cr2)
@@ -109,7 +117,7 @@ static void explain_page_fault(uint64_t error_code, uint64_t cr2)
 		   error_code & 0x4 ? "user" : "supervisor",
 		   error_code & 0x8 ? ", reserved bit set" : "");
 	if (owner)
-		log_printf(LOG_PANIC, LOG_TAG, "  stack overflow: %#lx is the guard page below the %s stack",
+		log_printf(LOG_PANIC, LOG_TAG, "  stack overflow: %#lx is the guard page below the %s",
 			   (unsigned long)cr2, owner);
 }
 
@@ -125,7 +133,7 @@ void panic_trap(const struct trap_frame *f)
 		log_printf(LOG_PANIC, LOG_TAG, "  CR2 (fault address) 0x%016lx", (unsigned long)cr2);
 		explain_page_fault(f->error_code, cr2);
 	} else if (f->vector == X86_EXC_DF && guard_page_owner(cr2)) {
-		log_printf(LOG_PANIC, LOG_TAG, "  #DF after a fault at %#lx: stack overflow into the guard page below the %s stack",
+		log_printf(LOG_PANIC, LOG_TAG, "  #DF after a fault at %#lx: stack overflow into the guard page below the %s",
 			   (unsigned long)cr2, guard_page_owner(cr2));
 	}
 	dump_registers(f);
