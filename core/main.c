@@ -15,6 +15,7 @@
 #include <plinth/panic.h>
 #include <plinth/paging.h>
 #include <plinth/selftest.h>
+#include <plinth/smp.h>
 #include <plinth/vcpu_loop.h>
 #include <plinth/x86/cpu.h>
 #include <plinth/x86/cpuinfo.h>
@@ -118,6 +119,8 @@ void kmain(uint32_t magic, uint32_t info)
 		log_error("halting: nothing to run guests with");
 		cpu_halt_forever();
 	}
+	smp_init(&boot_information);
+	smp_start_aps(NULL);
 	run_guests();
 	selftest_run();
 	log_info("idle");

@@ -67,6 +67,12 @@ int percpu_alloc_block(unsigned n, uint32_t apic_id, uintptr_t *block)
 	return 0;
 }
 
+void percpu_forget_block(unsigned n)
+{
+	if (n > 0 && n < MAX_CPUS)
+		cpu_blocks[n] = 0;
+}
+
 void percpu_set_online(void)
 {
 	this_cpu()->online = true;

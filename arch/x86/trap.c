@@ -5,8 +5,10 @@
  */
 #include <plinth/errno.h>
 #include <plinth/panic_dump.h>
+#include <plinth/smp.h>
 #include <plinth/x86/cpu.h>
 #include <plinth/x86/descriptors.h>
+#include <plinth/x86/lapic.h>
 #include <plinth/x86/pic.h>
 
 struct ex_table_entry {
@@ -73,6 +75,14 @@ void trap_dispatch(struct trap_frame *f)
 	 */
 	if (f->vector == X86_EXC_NMI) {
 		nmi_count++;
+		return;
+	}
+	if (f->vector == X86_VECTOR_LAPIC_TIMER || f->vector == X86_VECTOR_LAPIC_SPURIOUS) {
+		lapic_interrupt((unsigned)f->vector);
+		return;
+	}
+	if (f->vector == X86_VECTOR_IPI_RESCHEDULE || f->vector == X86_VECTOR_IPI_CALL) {
+		ipi_interrupt((unsigned)f->vector);
 		return;
 	}
 	if (f->vector >= X86_PIC_VECTOR_BASE && f->vector < X86_PIC_VECTOR_BASE + X86_PIC_LINES) {

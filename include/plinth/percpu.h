@@ -78,6 +78,8 @@ void percpu_init_boot(uint32_t apic_id);
  * and its struct percpu zeroed and registered (not yet online). 0 or -E_*.
  */
 int percpu_alloc_block(unsigned n, uint32_t apic_id, uintptr_t *block);
+/* CPU n failed to start: its index is free again (its block is leaked, not reused). */
+void percpu_forget_block(unsigned n);
 /* Mark the calling CPU online (counted by cpu_count_online). */
 void percpu_set_online(void);
 /* Which stack of which CPU `addr` is the guard page of; false if none. */
