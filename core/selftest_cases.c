@@ -316,6 +316,7 @@ const struct selftest selftests[] = {
 	{ "mm", "drain and refill the frame allocator on the real memory map", st_mm },
 	{ "heap", "allocate, check and free 512 heap blocks", st_heap },
 	{ "guests", "run the module guests until all stop", st_guests },
+	{ "smp", "IPIs to every other CPU, the LAPIC timer on each", selftest_smp },
 	{ "invalid-state", "enter a guest with EFER.LME+CR0.PG but no PAE: it must stop alone", st_invalid_state },
 };
 const size_t selftest_count = ARRAY_SIZE(selftests);

@@ -10,6 +10,9 @@ struct selftest {
 	bool (*run)(void); /* true = pass; the fault tests never return */
 };
 
+/* core/selftest_smp.c */
+bool selftest_smp(void);
+
 extern const struct selftest selftests[];
 extern const size_t selftest_count;
 
