@@ -14,27 +14,41 @@
 #include <plinth/selftest.h>
 #include <plinth/x86/cpu.h>
 #include <plinth/x86/descriptors.h>
+#include <plinth/x86/lapic.h>
 #include <plinth/x86/layout.h>
 
 /* Fill f with this CPU's registers at the call (arch/x86/isr.S). */
 void capture_registers(struct trap_frame *f);
 
 static volatile int panic_entered;
+static volatile unsigned panic_cpu;
+
+bool panic_on_other_cpu(void)
+{
+	return __atomic_load_n(&panic_entered, __ATOMIC_ACQUIRE) &&
+	       __atomic_load_n(&panic_cpu, __ATOMIC_ACQUIRE) != this_cpu()->cpu;
+}
 
 static void panic_begin(void)
 {
 	__asm__ volatile("cli");
 	if (__atomic_fetch_add(&panic_entered, 1, __ATOMIC_SEQ_CST) != 0) {
+		/* Another CPU's dump goes on; this one only stops. */
+		if (panic_cpu != this_cpu()->cpu)
+			cpu_halt_forever();
 		/* A fault inside the dump itself: say so and stop here. */
 		console_puts("\n[panic] nested panic while dumping; halting\n");
 		cpu_halt_forever();
 	}
+	__atomic_store_n(&panic_cpu, this_cpu()->cpu, __ATOMIC_RELEASE);
 	log_set_level(LOG_DEBUG); /* the dump is printed whatever loglevel= says */
 }
 
 static __noreturn void panic_end(void)
 {
-	/* Other CPUs get stopped here once SMP exists. */
+	/* Their NMI handler halts them (trap.c); guests on them stop with them. */
+	if (cpu_count_online() > 1 && lapic_send_nmi_to_others())
+		log_printf(LOG_PANIC, LOG_TAG, "other CPUs stopped (NMI)");
 	log_printf(LOG_PANIC, LOG_TAG, "system halted");
 	console_flush();
 	if (selftest_active())
@@ -69,6 +83,7 @@ static void dump_registers(const struct trap_frame *f)
 	log_printf(LOG_PANIC, LOG_TAG, "  cr0 0x%016lx cr2 0x%016lx cr3 0x%016lx cr4 0x%016lx",
 		   (unsigned long)read_cr0(), (unsigned long)read_cr2(),
 		   (unsigned long)read_cr3(), (unsigned long)read_cr4());
+	log_printf(LOG_PANIC, LOG_TAG, "  on CPU %u (APIC id %u)", this_cpu()->cpu, this_cpu()->apic_id);
 }
 
 void panic(const char *fmt, ...)

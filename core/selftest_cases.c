@@ -317,6 +317,7 @@ const struct selftest selftests[] = {
 	{ "heap", "allocate, check and free 512 heap blocks", st_heap },
 	{ "guests", "run the module guests until all stop", st_guests },
 	{ "smp", "IPIs to every other CPU, the LAPIC timer on each", selftest_smp },
+	{ "panic-ap", "call panic() on CPU 1: expect its dump and the other CPUs stopped", selftest_panic_ap },
 	{ "invalid-state", "enter a guest with EFER.LME+CR0.PG but no PAE: it must stop alone", st_invalid_state },
 };
 const size_t selftest_count = ARRAY_SIZE(selftests);

@@ -12,6 +12,7 @@ struct selftest {
 
 /* core/selftest_smp.c */
 bool selftest_smp(void);
+bool selftest_panic_ap(void);
 
 extern const struct selftest selftests[];
 extern const size_t selftest_count;

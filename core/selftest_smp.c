@@ -7,6 +7,7 @@
  */
 #define LOG_TAG "test"
 #include <plinth/log.h>
+#include <plinth/panic.h>
 #include <plinth/percpu.h>
 #include <plinth/smp.h>
 #include <plinth/time.h>
@@ -93,4 +94,22 @@ bool selftest_smp(void)
 	for (unsigned cpu = 0; cpu < n; cpu++)
 		ok &= timer_ok(cpu);
 	return ok;
+}
+
+static void panic_here(void *arg)
+{
+	(void)arg;
+	panic("self-test: deliberate panic on CPU %u", this_cpu()->cpu);
+}
+
+/* test=panic-ap: the dump comes from CPU 1, and the other CPUs are stopped. */
+bool selftest_panic_ap(void)
+{
+	if (cpu_count_online() < 2) {
+		log_error("needs a second CPU");
+		return false;
+	}
+	smp_call(1, panic_here, NULL);
+	log_error("CPU 1 answered a call that panics");
+	return false;
 }

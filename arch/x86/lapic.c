@@ -47,10 +47,14 @@ enum lapic_reg {
 #define ICR_DM_INIT (5u << 8)
 #define ICR_DM_STARTUP (6u << 8)
 #define ICR_BUSY (1u << 12) /* xAPIC delivery status */
+#define ICR_DM_NMI (4u << 8)
 #define ICR_LEVEL_ASSERT (1u << 14)
+#define ICR_ALL_BUT_SELF (3u << 18)
+#define ICR_BUSY_SPINS 1000000u /* a stuck ICR must not hang a panic */
 #define TIMER_DIVIDE_16 0x3u
 
 static bool x2apic;
+static bool ready; /* the boot CPU's LAPIC is set up: IPIs can be sent */
 static volatile uint32_t *mmio;
 static uint64_t timer_hz;
 /* timer ticks per ns, in 32.32 fixed point */
@@ -132,6 +136,7 @@ int lapic_init_boot(uint64_t mmio_phys)
 	}
 	/* The 8259 keeps reaching the boot CPU through LINT0 (virtual wire). */
 	enable_here(LVT_DM_EXTINT, LVT_DM_NMI);
+	ready = true;
 	log_info("%s mode, id %u, version %#x%s", x2apic ? "x2APIC" : "xAPIC", lapic_id(),
 		 lapic_read(REG_VERSION) & 0xFF, x2apic ? "" : " (MMIO, uncached)");
 	return 0;
@@ -144,6 +149,12 @@ void lapic_init_ap(void)
 
 /* ---- Inter-processor interrupts ----------------------------------------- */
 
+static void wait_icr_idle(void)
+{
+	for (unsigned n = 0; n < ICR_BUSY_SPINS && (lapic_read(REG_ICR_LOW) & ICR_BUSY); n++)
+		cpu_relax();
+}
+
 static void send_icr(uint32_t apic_id, uint32_t low)
 {
 	uint64_t flags = read_rflags();
@@ -153,12 +164,10 @@ static void send_icr(uint32_t apic_id, uint32_t low)
 	if (x2apic) {
 		wrmsr(X2APIC_MSR_BASE + REG_ICR_LOW / 16, (uint64_t)apic_id << 32 | low);
 	} else {
-		while (lapic_read(REG_ICR_LOW) & ICR_BUSY)
-			cpu_relax();
+		wait_icr_idle();
 		lapic_write(REG_ICR_HIGH, apic_id << 24);
 		lapic_write(REG_ICR_LOW, low);
-		while (lapic_read(REG_ICR_LOW) & ICR_BUSY)
-			cpu_relax();
+		wait_icr_idle();
 	}
 	if (flags & (1u << 9))
 		__asm__ volatile("sti" ::: "memory");
@@ -177,6 +186,14 @@ void lapic_send_init(uint32_t apic_id)
 void lapic_send_sipi(uint32_t apic_id, uint8_t page)
 {
 	send_icr(apic_id, ICR_DM_STARTUP | ICR_LEVEL_ASSERT | page);
+}
+
+bool lapic_send_nmi_to_others(void)
+{
+	if (!ready)
+		return false;
+	send_icr(0, ICR_DM_NMI | ICR_LEVEL_ASSERT | ICR_ALL_BUT_SELF);
+	return true;
 }
 
 /* ---- Timer --------------------------------------------------------------- */

@@ -4,6 +4,7 @@
  * and ends in the panic dump.
  */
 #include <plinth/errno.h>
+#include <plinth/panic.h>
 #include <plinth/panic_dump.h>
 #include <plinth/smp.h>
 #include <plinth/x86/cpu.h>
@@ -71,9 +72,12 @@ void trap_dispatch(struct trap_frame *f)
 	/*
 	 * NMIs (watchdogs, a guest's NMI exit delivered after STGI) are counted,
 	 * not fatal. Nothing else happens here: an NMI can interrupt any code,
-	 * including a holder of the console lock.
+	 * including a holder of the console lock. The exception: another CPU
+	 * panicked and sent it to stop this one.
 	 */
 	if (f->vector == X86_EXC_NMI) {
+		if (panic_on_other_cpu())
+			cpu_halt_forever();
 		nmi_count++;
 		return;
 	}

@@ -50,3 +50,11 @@ def test_bochs_smp_vmx(bochs):
                  "[test] self-test smp: PASS")
     expect_cpus_online(run, 2, "VMX")
     expect_status(run, emulators.PASS)
+
+
+def test_panic_on_an_ap(qemu):
+    """The dump names the CPU and walks its stack; the boot CPU is stopped by NMI."""
+    run = qemu("test=panic-ap", smp=2)
+    expect_status(run, emulators.PANIC)
+    expect_lines(run, "PANIC: self-test: deliberate panic on CPU 1", "  on CPU 1 (APIC id 1)",
+                 "panic_here+0x", "serve_call+0x", "other CPUs stopped (NMI)", "system halted")

@@ -26,6 +26,8 @@ void lapic_send_ipi(uint32_t apic_id, uint8_t vector);
 /* The start-up sequence (SDM vol. 3A 8.4.4.1): INIT, then SIPI with a page number < 0x100. */
 void lapic_send_init(uint32_t apic_id);
 void lapic_send_sipi(uint32_t apic_id, uint8_t page);
+/* An NMI to every other CPU (panic); false before the LAPIC is set up. */
+bool lapic_send_nmi_to_others(void);
 
 /*
  * Timer, one-shot (vector X86_VECTOR_LAPIC_TIMER). The raw calls are for
