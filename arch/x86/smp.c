@@ -30,6 +30,7 @@
 #define AP_ONLINE_TIMEOUT_MS 2000 /* ... to backend enabled (it logs on the serial port) */
 #define TRAMPOLINE_LOW 0x1000u    /* page 0 holds the real-mode IVT and stays unmapped */
 #define TRAMPOLINE_HIGH 0x9F000u  /* below the EBDA and the video/BIOS area */
+#define XAPIC_MAX_ID 254u         /* 255 is the xAPIC broadcast id */
 
 extern const char ap_trampoline_start[], ap_trampoline_end[];
 extern const char ap_trampoline_gdt_ptr[], ap_trampoline_cr0[], ap_trampoline_cr3[];
@@ -121,6 +122,14 @@ static unsigned cpu_limit(const char *cmdline)
 	return n > MAX_CPUS ? MAX_CPUS : (unsigned)n;
 }
 
+static bool already_chosen(uint32_t apic_id)
+{
+	for (unsigned i = 0; i < ap_wanted; i++)
+		if (ap_apic_ids[i] == apic_id)
+			return true;
+	return false;
+}
+
 static void choose_aps(uint32_t boot_apic_id, unsigned limit)
 {
 	unsigned skipped = 0;
@@ -128,16 +137,24 @@ static void choose_aps(uint32_t boot_apic_id, unsigned limit)
 	for (unsigned i = 0; i < madt.ncpus; i++) {
 		const struct acpi_cpu *c = &madt.cpus[i];
 
-		if (!c->enabled || c->apic_id == boot_apic_id)
+		/* Firmware may list a CPU twice (local APIC and local x2APIC entries). */
+		if (!c->enabled || c->apic_id == boot_apic_id || already_chosen(c->apic_id))
 			continue;
+		if (!lapic_is_x2apic() && c->apic_id > XAPIC_MAX_ID) {
+			log_warn("CPU with APIC id %u: not reachable without x2APIC, not started",
+				 c->apic_id);
+			continue;
+		}
 		if ((limit && 1 + ap_wanted >= limit) || 1 + ap_wanted >= MAX_CPUS) {
 			skipped++;
 			continue;
 		}
 		ap_apic_ids[ap_wanted++] = c->apic_id;
 	}
-	if (skipped)
+	if (skipped && limit)
 		log_info("cpus=%u: %u CPU(s) left out", limit, skipped);
+	else if (skipped)
+		log_warn("%u CPU(s) beyond the %u Plinth supports left out", skipped, MAX_CPUS);
 }
 
 /* ---- The start-up page --------------------------------------------------- */

@@ -4,6 +4,7 @@ import pytest
 
 import emulators
 from checks import expect_lines, expect_status, explain
+from test_guests import EXITS, ISOLATION, expect_report, image
 
 
 def expect_cpus_online(run, n, backend):
@@ -58,3 +59,17 @@ def test_panic_on_an_ap(qemu):
     expect_status(run, emulators.PANIC)
     expect_lines(run, "PANIC: self-test: deliberate panic on CPU 1", "  on CPU 1 (APIC id 1)",
                  "panic_here+0x", "serve_call+0x", "other CPUs stopped (NMI)", "system halted")
+
+
+def test_guests_run_while_aps_idle(qemu):
+    """Guests on the boot CPU are unaffected by idle APs; the PIT still reaches it via LINT0."""
+    initrd = ",".join([image("exits"), image("isolation") + " name=iso1",
+                       image("isolation") + " name=iso2"])
+    run = qemu("test=guests", smp=2, extra=["-initrd", initrd], timeout=90)
+    expect_lines(run, "[smp] 2 CPUs online", "self-test guests: PASS")
+    expect_status(run, emulators.PASS)
+    expect_report(run, "exits", EXITS)
+    for name in ("iso1", "iso2"):
+        expect_report(run, name, ISOLATION)
+    taken = [l for l in run.log.splitlines() if "host timer interrupts taken" in l]
+    assert taken and not taken[0].endswith(": 0"), explain(run)
