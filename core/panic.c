@@ -41,6 +41,7 @@ static void panic_begin(void)
 		cpu_halt_forever();
 	}
 	__atomic_store_n(&panic_cpu, this_cpu()->cpu, __ATOMIC_RELEASE);
+	console_enter_panic_mode();
 	log_set_level(LOG_DEBUG); /* the dump is printed whatever loglevel= says */
 }
 
