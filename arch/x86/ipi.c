@@ -74,10 +74,11 @@ void ipi_interrupt(unsigned vector)
 {
 	struct percpu *pc = this_cpu();
 
-	pc->ipis_taken++;
 	if (vector == X86_VECTOR_IPI_RESCHEDULE)
 		pc->resched_pending = true;
 	else
 		serve_call();
+	/* Counted after the effect, so whoever sees the count also sees the effect. */
+	__atomic_store_n(&pc->ipis_taken, pc->ipis_taken + 1, __ATOMIC_RELEASE);
 	lapic_eoi();
 }

@@ -20,9 +20,10 @@
 #define FALLBACK_TSC_HZ 1000000000u
 #define FALLBACK_LAPIC_HZ 62500000u
 
+/* Until time_init (or without it), the fallback: time still moves, roughly. */
 static uint64_t tsc_base;
-static uint64_t tsc_hz;
-static uint64_t ns_per_tsc_32; /* 32.32 fixed point */
+static uint64_t tsc_hz = FALLBACK_TSC_HZ;
+static uint64_t ns_per_tsc_32 = (1000000000ULL << 32) / FALLBACK_TSC_HZ; /* 32.32 fixed point */
 
 static void set_tsc_hz(uint64_t hz)
 {
