@@ -1,7 +1,8 @@
 /*
  * kmain: from the boot stub to a running hypervisor. The order matters:
  * exceptions first (so every later fault is reported), then the console, then
- * what the loader told us, memory, and the virtualization backend.
+ * what the loader told us, memory, the virtualization backend, and then the
+ * other CPUs (which need the backend chosen, since each enables it itself).
  */
 #define LOG_TAG "core"
 #include <plinth/backend.h>

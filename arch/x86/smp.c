@@ -23,14 +23,12 @@
 #include <plinth/x86/lapic.h>
 
 #include "acpi_host.h"
+#include "smp_plan.h"
 
 #define INIT_DELAY_US 10000       /* after INIT (SDM 8.4.4.1) */
 #define SIPI_DELAY_US 200         /* after each SIPI */
 #define AP_ALIVE_TIMEOUT_MS 100   /* SIPI to the AP's first C code */
 #define AP_ONLINE_TIMEOUT_MS 2000 /* ... to backend enabled (it logs on the serial port) */
-#define TRAMPOLINE_LOW 0x1000u    /* page 0 holds the real-mode IVT and stays unmapped */
-#define TRAMPOLINE_HIGH 0x9F000u  /* below the EBDA and the video/BIOS area */
-#define XAPIC_MAX_ID 254u         /* 255 is the xAPIC broadcast id */
 
 extern const char ap_trampoline_start[], ap_trampoline_end[];
 extern const char ap_trampoline_gdt_ptr[], ap_trampoline_cr0[], ap_trampoline_cr3[];
@@ -47,8 +45,7 @@ static struct {
 } ap_status;
 
 /* CPUs to start, from the MADT: APIC ids other than the boot CPU's. */
-static uint32_t ap_apic_ids[MAX_CPUS];
-static unsigned ap_wanted;
+static struct smp_plan plan;
 static paddr_t trampoline_page;
 static bool smp_ready;
 static void (*ap_main_fn)(unsigned cpu);
@@ -122,72 +119,19 @@ static unsigned cpu_limit(const char *cmdline)
 	return n > MAX_CPUS ? MAX_CPUS : (unsigned)n;
 }
 
-static bool already_chosen(uint32_t apic_id)
-{
-	for (unsigned i = 0; i < ap_wanted; i++)
-		if (ap_apic_ids[i] == apic_id)
-			return true;
-	return false;
-}
-
 static void choose_aps(uint32_t boot_apic_id, unsigned limit)
 {
-	unsigned skipped = 0;
-
-	for (unsigned i = 0; i < madt.ncpus; i++) {
-		const struct acpi_cpu *c = &madt.cpus[i];
-
-		/* Firmware may list a CPU twice (local APIC and local x2APIC entries). */
-		if (!c->enabled || c->apic_id == boot_apic_id || already_chosen(c->apic_id))
-			continue;
-		if (!lapic_is_x2apic() && c->apic_id > XAPIC_MAX_ID) {
-			log_warn("CPU with APIC id %u: not reachable without x2APIC, not started",
-				 c->apic_id);
-			continue;
-		}
-		if ((limit && 1 + ap_wanted >= limit) || 1 + ap_wanted >= MAX_CPUS) {
-			skipped++;
-			continue;
-		}
-		ap_apic_ids[ap_wanted++] = c->apic_id;
-	}
-	if (skipped && limit)
-		log_info("cpus=%u: %u CPU(s) left out", limit, skipped);
-	else if (skipped)
-		log_warn("%u CPU(s) beyond the %u Plinth supports left out", skipped, MAX_CPUS);
+	smp_plan_aps(&madt, boot_apic_id, limit, MAX_CPUS, lapic_is_x2apic(), &plan);
+	if (plan.unreachable)
+		log_warn("%u CPU(s) with APIC ids above %u: not reachable without x2APIC, not started",
+			 plan.unreachable, XAPIC_MAX_ID);
+	if (plan.over_limit && limit)
+		log_info("cpus=%u: %u CPU(s) left out", limit, plan.over_limit);
+	else if (plan.over_limit)
+		log_warn("%u CPU(s) beyond the %u Plinth supports left out", plan.over_limit, MAX_CPUS);
 }
 
 /* ---- The start-up page --------------------------------------------------- */
-
-static bool overlaps(uint64_t a, uint64_t asz, uint64_t b, uint64_t bsz)
-{
-	return a < b + bsz && b < a + asz;
-}
-
-/*
- * A page below 1 MiB that the memory map says is usable RAM and nothing
- * else, and no module occupies. The frame allocator never gets memory
- * below 1 MiB (memmap.h), so no guest or table can be given this page.
- */
-static bool page_is_free_low_ram(const struct boot_info *bi, uint64_t page)
-{
-	bool usable = false;
-
-	for (size_t i = 0; i < bi->mem_count; i++) {
-		const struct mem_region *r = &bi->mem[i];
-
-		if (!overlaps(page, PAGE_SIZE, r->base, r->size))
-			continue;
-		if (r->type != MEM_USABLE)
-			return false;
-		usable |= r->base <= page && page + PAGE_SIZE <= r->base + r->size;
-	}
-	for (size_t i = 0; i < bi->module_count; i++)
-		if (overlaps(page, PAGE_SIZE, bi->modules[i].start,
-			     bi->modules[i].end - bi->modules[i].start))
-			return false;
-	return usable;
-}
 
 static int install_trampoline(const struct boot_info *bi)
 {
@@ -200,10 +144,12 @@ static int install_trampoline(const struct boot_info *bi)
 			  (unsigned long long)root);
 		return -E_RANGE;
 	}
-	for (page = TRAMPOLINE_HIGH - PAGE_SIZE; page >= TRAMPOLINE_LOW; page -= PAGE_SIZE)
-		if (page_is_free_low_ram(bi, page))
-			break;
-	if (page < TRAMPOLINE_LOW) {
+	/*
+	 * The frame allocator never gets memory below 1 MiB (memmap.h), so no
+	 * guest or table can be given this page.
+	 */
+	page = smp_plan_trampoline_page(bi);
+	if (page == 0) {
 		log_error("no usable page below 1 MiB for the start-up code");
 		return -E_NOMEM;
 	}
@@ -241,7 +187,7 @@ void smp_init(const struct boot_info *bi)
 	if (!have_madt)
 		return;
 	choose_aps(lapic_id(), cpu_limit(bi->cmdline));
-	if (ap_wanted && install_trampoline(bi) == 0)
+	if (plan.count && install_trampoline(bi) == 0)
 		smp_ready = true;
 }
 
@@ -323,8 +269,8 @@ void smp_start_aps(void (*ap_main)(unsigned cpu))
 		return;
 	}
 	ap_main_fn = ap_main;
-	for (unsigned i = 0; i < ap_wanted; i++)
-		if (start_one(next, ap_apic_ids[i]))
+	for (unsigned i = 0; i < plan.count; i++)
+		if (start_one(next, plan.ids[i]))
 			next++;
 	log_info("%u CPU%s online", cpu_count_online(), cpu_count_online() == 1 ? "" : "s");
 }
