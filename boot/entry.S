@@ -155,9 +155,12 @@ early_pdpt:
 early_pd:
 	.skip 4 * 4096
 
-	/* Guarded stacks: [guard page][STACK_SIZE] x STACK_COUNT (see layout.h). */
+	/*
+	 * The boot CPU's block: [guard page][STACK_SIZE] x STACK_COUNT, then
+	 * its struct percpu; aligned to its size by linker.ld (see layout.h).
+	 */
 	.section .bss.stacks, "aw", @nobits
 	.balign 4096
 	.globl boot_stacks
 boot_stacks:
-	.skip GUARDED_STACK_SIZE * STACK_COUNT
+	.skip CPU_BLOCK_SIZE

@@ -5,6 +5,7 @@
 #define LOG_TAG "panic"
 #include <plinth/log.h>
 #include <plinth/panic_dump.h>
+#include <plinth/percpu.h>
 #include <plinth/x86/cpu.h>
 #include <plinth/x86/layout.h>
 
@@ -37,10 +38,7 @@ const char *ksym_lookup(uint64_t addr, uint64_t *offset)
 /* Saved frames live on one of the hypervisor's stacks; anything else ends the walk. */
 static bool frame_pointer_ok(uint64_t rbp)
 {
-	uint64_t lo = (uint64_t)boot_stacks;
-	uint64_t hi = (uint64_t)stack_top(STACK_COUNT - 1);
-
-	return (rbp & 7) == 0 && rbp >= lo && rbp + 16 <= hi;
+	return (rbp & 7) == 0 && percpu_on_own_stacks(rbp, 16);
 }
 
 void backtrace_print(uint64_t rip, uint64_t rbp)

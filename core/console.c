@@ -4,6 +4,36 @@
 
 static struct console_sink *sinks;
 static spinlock_t console_lock;
+static volatile bool panicking;
+static volatile bool lock_abandoned; /* a panic gave up on the lock once: never wait again */
+
+/* Enough for a line to finish on another CPU, short enough not to stall a panic. */
+#define PANIC_LOCK_SPINS 10000000u
+
+void console_enter_panic_mode(void)
+{
+	panicking = true;
+}
+
+/*
+ * In a panic the lock may be held by a CPU that was stopped, or by the
+ * panicking CPU itself (a fault inside console_write): wait a while, then
+ * write without it. Garbled output beats no output.
+ */
+static bool lock_console(void)
+{
+	if (!panicking) {
+		spin_lock(&console_lock);
+		return true;
+	}
+	for (unsigned n = 0; !lock_abandoned && n < PANIC_LOCK_SPINS; n++) {
+		if (spin_trylock(&console_lock))
+			return true;
+		__builtin_ia32_pause();
+	}
+	lock_abandoned = true;
+	return false;
+}
 
 void console_register(struct console_sink *sink)
 {
@@ -27,10 +57,12 @@ void console_unregister(struct console_sink *sink)
 
 void console_write(const char *s, size_t n)
 {
-	spin_lock(&console_lock);
+	bool locked = lock_console();
+
 	for (struct console_sink *k = sinks; k; k = k->next)
 		k->write(k, s, n);
-	spin_unlock(&console_lock);
+	if (locked)
+		spin_unlock(&console_lock);
 }
 
 void console_puts(const char *s)

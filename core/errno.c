@@ -31,6 +31,8 @@ const char *err_name(int err)
 		return "EDISABLED";
 	case E_NOSYS:
 		return "ENOSYS";
+	case E_TIMEDOUT:
+		return "ETIMEDOUT";
 	default:
 		return "E?";
 	}

@@ -1,7 +1,8 @@
 /*
  * kmain: from the boot stub to a running hypervisor. The order matters:
  * exceptions first (so every later fault is reported), then the console, then
- * what the loader told us, memory, and the virtualization backend.
+ * what the loader told us, memory, the virtualization backend, and then the
+ * other CPUs (which need the backend chosen, since each enables it itself).
  */
 #define LOG_TAG "core"
 #include <plinth/backend.h>
@@ -16,6 +17,7 @@
 #include <plinth/panic.h>
 #include <plinth/paging.h>
 #include <plinth/selftest.h>
+#include <plinth/smp.h>
 #include <plinth/vcpu_loop.h>
 #include <plinth/x86/cpu.h>
 #include <plinth/x86/cpuinfo.h>
@@ -118,6 +120,8 @@ void kmain(uint32_t magic, uint32_t info)
 		log_error("halting: nothing to run guests with");
 		cpu_halt_forever();
 	}
+	smp_init(&boot_information);
+	smp_start_aps(NULL);
 	run_guests();
 	selftest_run();
 	log_info("idle");

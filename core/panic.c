@@ -10,30 +10,46 @@
 #include <plinth/log.h>
 #include <plinth/panic.h>
 #include <plinth/panic_dump.h>
+#include <plinth/percpu.h>
 #include <plinth/selftest.h>
 #include <plinth/x86/cpu.h>
 #include <plinth/x86/descriptors.h>
+#include <plinth/x86/lapic.h>
 #include <plinth/x86/layout.h>
 
 /* Fill f with this CPU's registers at the call (arch/x86/isr.S). */
 void capture_registers(struct trap_frame *f);
 
 static volatile int panic_entered;
+static volatile unsigned panic_cpu;
+
+bool panic_on_other_cpu(void)
+{
+	return __atomic_load_n(&panic_entered, __ATOMIC_ACQUIRE) &&
+	       __atomic_load_n(&panic_cpu, __ATOMIC_ACQUIRE) != this_cpu()->cpu;
+}
 
 static void panic_begin(void)
 {
 	__asm__ volatile("cli");
 	if (__atomic_fetch_add(&panic_entered, 1, __ATOMIC_SEQ_CST) != 0) {
+		/* Another CPU's dump goes on; this one only stops. */
+		if (panic_cpu != this_cpu()->cpu)
+			cpu_halt_forever();
 		/* A fault inside the dump itself: say so and stop here. */
 		console_puts("\n[panic] nested panic while dumping; halting\n");
 		cpu_halt_forever();
 	}
+	__atomic_store_n(&panic_cpu, this_cpu()->cpu, __ATOMIC_RELEASE);
+	console_enter_panic_mode();
 	log_set_level(LOG_DEBUG); /* the dump is printed whatever loglevel= says */
 }
 
 static __noreturn void panic_end(void)
 {
-	/* Other CPUs get stopped here once SMP exists. */
+	/* Their NMI handler halts them (trap.c); guests on them stop with them. */
+	if (cpu_count_online() > 1 && lapic_send_nmi_to_others())
+		log_printf(LOG_PANIC, LOG_TAG, "other CPUs stopped (NMI)");
 	log_printf(LOG_PANIC, LOG_TAG, "system halted");
 	console_flush();
 	if (selftest_active())
@@ -68,6 +84,7 @@ static void dump_registers(const struct trap_frame *f)
 	log_printf(LOG_PANIC, LOG_TAG, "  cr0 0x%016lx cr2 0x%016lx cr3 0x%016lx cr4 0x%016lx",
 		   (unsigned long)read_cr0(), (unsigned long)read_cr2(),
 		   (unsigned long)read_cr3(), (unsigned long)read_cr4());
+	log_printf(LOG_PANIC, LOG_TAG, "  on CPU %u (APIC id %u)", this_cpu()->cpu, this_cpu()->apic_id);
 }
 
 void panic(const char *fmt, ...)
@@ -87,14 +104,21 @@ void panic(const char *fmt, ...)
 	panic_end();
 }
 
+/* "the #DF stack of CPU 1" for a guard page, NULL for any other address. */
 static const char *guard_page_owner(uint64_t addr)
 {
 	static const char *const names[STACK_COUNT] = { "boot", "#DF", "NMI", "#MC" };
+	static char owner[48];
+	unsigned cpu, stack;
 
-	for (unsigned i = 0; i < STACK_COUNT; i++)
-		if (addr - stack_guard_page(i) < PAGE_SIZE)
-			return names[i];
-	return NULL;
+	if (!percpu_guard_page_owner(addr, &cpu, &stack))
+		return NULL;
+	if (cpu == 0)
+		fmt_snprintf(owner, sizeof(owner), "%s stack", names[stack]);
+	else
+		fmt_snprintf(owner, sizeof(owner), "%s stack of CPU %u",
+			     stack == STACK_BOOT ? "kernel" : names[stack], cpu);
+	return owner;
 }
 
 static void explain_page_fault(uint64_t error_code, uint64_t cr2)
@@ -109,7 +133,7 @@ static void explain_page_fault(uint64_t error_code, uint64_t cr2)
 		   error_code & 0x4 ? "user" : "supervisor",
 		   error_code & 0x8 ? ", reserved bit set" : "");
 	if (owner)
-		log_printf(LOG_PANIC, LOG_TAG, "  stack overflow: %#lx is the guard page below the %s stack",
+		log_printf(LOG_PANIC, LOG_TAG, "  stack overflow: %#lx is the guard page below the %s",
 			   (unsigned long)cr2, owner);
 }
 
@@ -125,7 +149,7 @@ void panic_trap(const struct trap_frame *f)
 		log_printf(LOG_PANIC, LOG_TAG, "  CR2 (fault address) 0x%016lx", (unsigned long)cr2);
 		explain_page_fault(f->error_code, cr2);
 	} else if (f->vector == X86_EXC_DF && guard_page_owner(cr2)) {
-		log_printf(LOG_PANIC, LOG_TAG, "  #DF after a fault at %#lx: stack overflow into the guard page below the %s stack",
+		log_printf(LOG_PANIC, LOG_TAG, "  #DF after a fault at %#lx: stack overflow into the guard page below the %s",
 			   (unsigned long)cr2, guard_page_owner(cr2));
 	}
 	dump_registers(f);

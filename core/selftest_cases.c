@@ -13,11 +13,13 @@
 #include <plinth/string.h>
 #include <plinth/x86/cpu.h>
 #include <plinth/x86/descriptors.h>
+#include <plinth/x86/lapic.h>
 #include <plinth/x86/layout.h>
 
 #include "selftest_cases.h"
 
 #define X2APIC_ID_MSR 0x802u
+#define X2APIC_EOI_MSR 0x80Bu
 #define UNMAPPED_ADDRESS 0x0000700000000000ULL /* canonical, never mapped */
 
 static bool st_boot(void)
@@ -126,14 +128,18 @@ static bool st_rdmsr_safe(void)
 {
 	uint64_t v = 0;
 	/*
-	 * An x2APIC register while the APIC is in xAPIC mode raises #GP on
-	 * hardware, QEMU and Bochs alike (QEMU's TCG reads most unknown MSRs
-	 * as 0 instead).
+	 * An MSR that must raise #GP on hardware, QEMU and Bochs alike (which
+	 * read most unknown MSRs as 0 instead): an x2APIC register while the
+	 * APIC is in xAPIC mode, or, once Plinth has switched it to x2APIC
+	 * mode, the write-only EOI register.
 	 */
-	int err = rdmsr_safe(X2APIC_ID_MSR, &v);
+	bool x2apic = lapic_is_x2apic();
+	uint32_t msr = x2apic ? X2APIC_EOI_MSR : X2APIC_ID_MSR;
+	int err = rdmsr_safe(msr, &v);
 
 	if (err != -E_FAULT) {
-		log_error("rdmsr_safe(x2APIC ID in xAPIC mode) returned %d, expected %d", err, -E_FAULT);
+		log_error("rdmsr_safe(%#x, %s) returned %d, expected %d", msr,
+			  x2apic ? "x2APIC EOI, write-only" : "x2APIC ID in xAPIC mode", err, -E_FAULT);
 		return false;
 	}
 	if (rdmsr_safe(MSR_EFER, &v) != 0 || !(v & EFER_LME)) {
@@ -306,10 +312,12 @@ const struct selftest selftests[] = {
 	{ "ud", "execute UD2: expect #UD", st_ud },
 	{ "fixup", "recover from #GP and #PF in read_u64_safe", st_fixup },
 	{ "nmi", "take an NMI through its gate and carry on", st_nmi },
-	{ "rdmsr-safe", "read an x2APIC MSR in xAPIC mode and recover from the #GP (not under QEMU 7.2 TCG, which returns 0)", st_rdmsr_safe },
+	{ "rdmsr-safe", "read an x2APIC MSR that must fault (ID in xAPIC mode, EOI in x2APIC mode) and recover from the #GP (not under QEMU 7.2 TCG, which returns 0)", st_rdmsr_safe },
 	{ "mm", "drain and refill the frame allocator on the real memory map", st_mm },
 	{ "heap", "allocate, check and free 512 heap blocks", st_heap },
 	{ "guests", "run the module guests until all stop", st_guests },
+	{ "smp", "IPIs to every other CPU, the LAPIC timer on each", selftest_smp },
+	{ "panic-ap", "call panic() on CPU 1: expect its dump and the other CPUs stopped", selftest_panic_ap },
 	{ "invalid-state", "enter a guest with EFER.LME+CR0.PG but no PAE: it must stop alone", st_invalid_state },
 };
 const size_t selftest_count = ARRAY_SIZE(selftests);

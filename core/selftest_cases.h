@@ -10,6 +10,10 @@ struct selftest {
 	bool (*run)(void); /* true = pass; the fault tests never return */
 };
 
+/* core/selftest_smp.c */
+bool selftest_smp(void);
+bool selftest_panic_ap(void);
+
 extern const struct selftest selftests[];
 extern const size_t selftest_count;
 

@@ -187,9 +187,11 @@ def _stream_socket(port, deadline, follow):
     return "".join(chunks)
 
 
-def run_bochs(iso, log_path, cpu="corei7_skylake_x", megs=256, count=1, timeout=120,
+def run_bochs(iso, log_path, cpu="corei7_skylake_x", megs=256, smp=1, timeout=120,
               follow=None):
     """Boot an ISO in Bochs (needs a pseudo-terminal: run under `script`).
+
+    `smp` is the number of CPUs (bochsrc `cpu: count=`), as for run_qemu.
 
     Bochs' exit status means nothing here (its shutdown port is a 'panic'):
     the result is read from the serial log. With `follow`, the serial port is
@@ -206,7 +208,7 @@ def run_bochs(iso, log_path, cpu="corei7_skylake_x", megs=256, count=1, timeout=
         bochslog = os.path.join(tmp, "bochs.log")
         rc = os.path.join(tmp, "bochsrc")
         with open(rc, "w") as f:
-            f.write(BOCHSRC.format(megs=megs, cpu=cpu, count=count, iso=iso, serial=serial,
+            f.write(BOCHSRC.format(megs=megs, cpu=cpu, count=smp, iso=iso, serial=serial,
                                    bochslog=bochslog))
         cont = os.path.join(tmp, "cont.rc")
         with open(cont, "w") as f:

@@ -1,20 +1,12 @@
 /*
- * GDT, TSS and IDT of the boot CPU. The TSS gives #DF, NMI and #MC their own
- * stacks (IST), so a kernel stack overflow still reaches the panic dump.
+ * GDT, TSS and IDT. The IDT is shared; each CPU has its own GDT and TSS (in
+ * its struct percpu), whose IST entries give #DF, NMI and #MC stacks of that
+ * CPU, so a kernel stack overflow still reaches the panic dump.
  */
+#include <plinth/percpu.h>
 #include <plinth/string.h>
 #include <plinth/x86/descriptors.h>
 #include <plinth/x86/layout.h>
-
-struct tss {
-	uint32_t reserved0;
-	uint64_t rsp[3];
-	uint64_t reserved1;
-	uint64_t ist[7];
-	uint64_t reserved2;
-	uint16_t reserved3;
-	uint16_t iomap_base;
-} __packed;
 
 struct idt_gate {
 	uint16_t offset_lo;
@@ -31,17 +23,15 @@ struct descriptor_ptr {
 	uint64_t base;
 } __packed;
 
-#define GDT_ENTRIES 5 /* null, code, data, TSS (two slots) */
 #define IDT_GATE_INTERRUPT 0x8E /* present, DPL0, 64-bit interrupt gate */
 
-static uint64_t gdt[GDT_ENTRIES] __aligned(16);
-static struct tss tss __aligned(16);
 static struct idt_gate idt[256] __aligned(16);
 
 extern const uint64_t isr_stub_table[X86_STUB_VECTORS];
 extern const uint64_t isr_stub_unexpected;
+extern const uint64_t isr_stub_lapic[X86_LAPIC_VECTOR_LAST - X86_LAPIC_VECTOR_FIRST + 1];
 
-static void gdt_set_tss(uint64_t *slot, const struct tss *t)
+static void gdt_set_tss(uint64_t *slot, const struct x86_tss *t)
 {
 	uint64_t base = (uint64_t)t;
 	uint64_t limit = sizeof(*t) - 1;
@@ -65,26 +55,19 @@ static void idt_set_gate(unsigned vector, uint64_t handler, uint8_t ist)
 	g->reserved = 0;
 }
 
-void descriptors_init(void)
+void descriptors_load_cpu(struct cpu_tables *t, uintptr_t block)
 {
-	struct descriptor_ptr gdtr = { sizeof(gdt) - 1, (uint64_t)gdt };
+	struct descriptor_ptr gdtr = { sizeof(t->gdt) - 1, (uint64_t)t->gdt };
 	struct descriptor_ptr idtr = { sizeof(idt) - 1, (uint64_t)idt };
 
-	gdt[0] = 0;
-	gdt[KERNEL_CS / 8] = 0x00AF9B000000FFFFULL;
-	gdt[KERNEL_DS / 8] = 0x00CF93000000FFFFULL;
-	memset(&tss, 0, sizeof(tss));
-	tss.ist[IST_DF - 1] = stack_top(STACK_DF);
-	tss.ist[IST_NMI - 1] = stack_top(STACK_NMI);
-	tss.ist[IST_MC - 1] = stack_top(STACK_MC);
-	tss.iomap_base = sizeof(tss); /* no I/O bitmap */
-	gdt_set_tss(&gdt[KERNEL_TSS / 8], &tss);
-
-	for (unsigned v = 0; v < 256; v++)
-		idt_set_gate(v, v < X86_STUB_VECTORS ? isr_stub_table[v] : isr_stub_unexpected, 0);
-	idt_set_gate(X86_EXC_DF, isr_stub_table[X86_EXC_DF], IST_DF);
-	idt_set_gate(X86_EXC_NMI, isr_stub_table[X86_EXC_NMI], IST_NMI);
-	idt_set_gate(X86_EXC_MC, isr_stub_table[X86_EXC_MC], IST_MC);
+	memset(t, 0, sizeof(*t));
+	t->gdt[KERNEL_CS / 8] = 0x00AF9B000000FFFFULL;
+	t->gdt[KERNEL_DS / 8] = 0x00CF93000000FFFFULL;
+	t->tss.ist[IST_DF - 1] = block_stack_top(block, STACK_DF);
+	t->tss.ist[IST_NMI - 1] = block_stack_top(block, STACK_NMI);
+	t->tss.ist[IST_MC - 1] = block_stack_top(block, STACK_MC);
+	t->tss.iomap_base = sizeof(t->tss); /* no I/O bitmap */
+	gdt_set_tss(&t->gdt[KERNEL_TSS / 8], &t->tss);
 
 	__asm__ volatile("lgdt %0\n\t"
 			 "pushq %1\n\t"
@@ -101,4 +84,16 @@ void descriptors_init(void)
 			 : "m"(gdtr), "i"(KERNEL_CS), "r"(KERNEL_DS),
 			   "r"(KERNEL_TSS), "m"(idtr)
 			 : "rax", "memory");
+}
+
+void descriptors_init(void)
+{
+	for (unsigned v = 0; v < 256; v++)
+		idt_set_gate(v, v < X86_STUB_VECTORS ? isr_stub_table[v] : isr_stub_unexpected, 0);
+	for (unsigned v = X86_LAPIC_VECTOR_FIRST; v <= X86_LAPIC_VECTOR_LAST; v++)
+		idt_set_gate(v, isr_stub_lapic[v - X86_LAPIC_VECTOR_FIRST], 0);
+	idt_set_gate(X86_EXC_DF, isr_stub_table[X86_EXC_DF], IST_DF);
+	idt_set_gate(X86_EXC_NMI, isr_stub_table[X86_EXC_NMI], IST_NMI);
+	idt_set_gate(X86_EXC_MC, isr_stub_table[X86_EXC_MC], IST_MC);
+	descriptors_load_cpu(&this_cpu()->tables, (uintptr_t)boot_stacks);
 }

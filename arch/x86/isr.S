@@ -57,6 +57,10 @@ ISR_NOERR 31
 .irp v, 32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47
 ISR_NOERR \v
 .endr
+/* LAPIC vectors: spurious, timer, IPIs (descriptors.h). */
+.irp v, 239,240,241,242
+ISR_NOERR \v
+.endr
 ISR_NOERR 255
 
 isr_common:
@@ -106,6 +110,11 @@ isr_stub_table:
 	.globl isr_stub_unexpected
 isr_stub_unexpected:
 	.quad isr_255
+	.globl isr_stub_lapic
+isr_stub_lapic:
+	.irp v, 239,240,241,242
+	.quad isr_\v
+	.endr
 
 /* void capture_registers(struct trap_frame *f): registers at the call, for panic(). */
 	.text

@@ -11,12 +11,15 @@
 #include <plinth/panic.h>
 #include <plinth/paging.h>
 #include <plinth/pt_x86.h>
+#include <plinth/spinlock.h>
 #include <plinth/string.h>
 #include <plinth/x86/cpu.h>
 #include <plinth/x86/cpuinfo.h>
 #include <plinth/x86/layout.h>
 
 static struct pagetable host_pt;
+/* Changes to the live tables after boot (CPU blocks, trampoline, MMIO). */
+static spinlock_t host_pt_lock;
 
 static int host_alloc_table(void *ctx, paddr_t *out)
 {
@@ -139,4 +142,71 @@ int paging_init(const struct boot_info *bi)
 		 (unsigned long)parts[2].start, (unsigned long)parts[2].end,
 		 STACK_COUNT + 1, host_pt.table_pages);
 	return 0;
+}
+
+/* ---- Changes to the live tables -------------------------------------------
+ * Only the calling CPU's TLB is flushed: every change below is made before
+ * another CPU can have used the address (a new CPU block, the trampoline
+ * before the first SIPI, an MMIO page before its driver runs).
+ */
+
+static void flush_local(uint64_t va, uint64_t size)
+{
+	for (uint64_t p = va; p < va + size; p += PAGE_SIZE)
+		__asm__ volatile("invlpg (%0)" : : "r"(p) : "memory");
+}
+
+paddr_t paging_root(void)
+{
+	return host_pt.root;
+}
+
+int paging_unmap_guard(uintptr_t va)
+{
+	spin_lock(&host_pt_lock);
+	int err = pt_unmap(&host_pt, va, PAGE_SIZE);
+	spin_unlock(&host_pt_lock);
+	flush_local(va, PAGE_SIZE);
+	return err;
+}
+
+int paging_make_code(uintptr_t va, uint64_t size)
+{
+	spin_lock(&host_pt_lock);
+	int err = pt_protect(&host_pt, va, size, PT_READ | PT_EXEC);
+	spin_unlock(&host_pt_lock);
+	flush_local(va, size);
+	return err;
+}
+
+int paging_map_mmio(paddr_t pa, uint64_t size)
+{
+	uint64_t base = ALIGN_DOWN(pa, PAGE_SIZE);
+	uint64_t end = ALIGN_UP(pa + size, PAGE_SIZE);
+	struct pt_translation t;
+	bool ok = true;
+	int err = 0;
+
+	/* Below 4 GiB, map_memory already made every non-RAM page RW+NX+UC. */
+	for (uint64_t p = base; ok && p < end; p += PAGE_SIZE)
+		ok = pt_translate(&host_pt, p, &t) == 0 && t.pa == p &&
+		     t.perms == (PT_READ | PT_WRITE) && t.cache == PT_CACHE_UC;
+	if (ok)
+		return 0;
+	spin_lock(&host_pt_lock);
+	err = pt_map(&host_pt, base, base, end - base, PT_READ | PT_WRITE, PT_CACHE_UC);
+	spin_unlock(&host_pt_lock);
+	flush_local(base, end - base);
+	if (err == 0)
+		log_info("mapped MMIO %#llx-%#llx uncached", (unsigned long long)base,
+			 (unsigned long long)end);
+	return err;
+}
+
+bool paging_is_mapped(uint64_t va, uint64_t size)
+{
+	for (uint64_t p = ALIGN_DOWN(va, PAGE_SIZE); p < va + size; p += PAGE_SIZE)
+		if (pt_lookup(&host_pt, p, NULL, NULL, NULL) != 0)
+			return false;
+	return true;
 }

@@ -20,7 +20,12 @@
 #define PIT_CH0 0x40
 #define PIT_MODE 0x43
 #define PIT_CH0_RATE_GENERATOR 0x34 /* channel 0, lo/hi byte, mode 2 */
-#define PIT_HZ 1193182u
+#define PIT_CH2 0x42
+#define PIT_CH2_ONESHOT 0xB0 /* channel 2, lo/hi byte, mode 0 (interrupt on terminal count) */
+#define SYSTEM_CONTROL_PORT_B 0x61
+#define PORT_B_CH2_GATE 0x01
+#define PORT_B_SPEAKER 0x02
+#define PORT_B_CH2_OUT 0x20
 #define IRQ_PIT 0
 
 static volatile uint64_t irq_counts[X86_PIC_LINES];
@@ -66,4 +71,22 @@ void host_take_interrupts(void)
 uint64_t host_irq_count(unsigned line)
 {
 	return line < X86_PIC_LINES ? irq_counts[line] : 0;
+}
+
+/*
+ * Channel 2 counts without an interrupt, its output readable in port 0x61:
+ * the reference clock for calibrating the TSC and the LAPIC timer.
+ */
+void pit_ch2_start(uint16_t ticks)
+{
+	outb(SYSTEM_CONTROL_PORT_B,
+	     (uint8_t)((inb(SYSTEM_CONTROL_PORT_B) & ~PORT_B_SPEAKER) | PORT_B_CH2_GATE));
+	outb(PIT_MODE, PIT_CH2_ONESHOT);
+	outb(PIT_CH2, (uint8_t)ticks);
+	outb(PIT_CH2, (uint8_t)(ticks >> 8));
+}
+
+bool pit_ch2_expired(void)
+{
+	return inb(SYSTEM_CONTROL_PORT_B) & PORT_B_CH2_OUT;
 }

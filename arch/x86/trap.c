@@ -4,9 +4,12 @@
  * and ends in the panic dump.
  */
 #include <plinth/errno.h>
+#include <plinth/panic.h>
 #include <plinth/panic_dump.h>
+#include <plinth/smp.h>
 #include <plinth/x86/cpu.h>
 #include <plinth/x86/descriptors.h>
+#include <plinth/x86/lapic.h>
 #include <plinth/x86/pic.h>
 
 struct ex_table_entry {
@@ -69,10 +72,21 @@ void trap_dispatch(struct trap_frame *f)
 	/*
 	 * NMIs (watchdogs, a guest's NMI exit delivered after STGI) are counted,
 	 * not fatal. Nothing else happens here: an NMI can interrupt any code,
-	 * including a holder of the console lock.
+	 * including a holder of the console lock. The exception: another CPU
+	 * panicked and sent it to stop this one.
 	 */
 	if (f->vector == X86_EXC_NMI) {
+		if (panic_on_other_cpu())
+			cpu_halt_forever();
 		nmi_count++;
+		return;
+	}
+	if (f->vector == X86_VECTOR_LAPIC_TIMER || f->vector == X86_VECTOR_LAPIC_SPURIOUS) {
+		lapic_interrupt((unsigned)f->vector);
+		return;
+	}
+	if (f->vector == X86_VECTOR_IPI_RESCHEDULE || f->vector == X86_VECTOR_IPI_CALL) {
+		ipi_interrupt((unsigned)f->vector);
 		return;
 	}
 	if (f->vector >= X86_PIC_VECTOR_BASE && f->vector < X86_PIC_VECTOR_BASE + X86_PIC_LINES) {

@@ -20,6 +20,8 @@ void console_unregister(struct console_sink *sink);
 void console_write(const char *s, size_t n);
 void console_puts(const char *s);
 void console_flush(void);
+/* From now on console_write does not wait for ever for its lock (panic). */
+void console_enter_panic_mode(void);
 
 /*
  * Boot-time set-up: COM1 at 115200 first, then whatever `console=` and

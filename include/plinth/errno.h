@@ -13,6 +13,7 @@
 #define E_BUSY 9    /* resource in use */
 #define E_DISABLED 10 /* present but turned off (e.g. by firmware) */
 #define E_NOSYS 11  /* no such call (hypercall number) */
+#define E_TIMEDOUT 12 /* another CPU or device did not answer in time */
 
 /* Short name of an error code ("ENOMEM"), for log messages. */
 const char *err_name(int err);

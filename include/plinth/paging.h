@@ -12,4 +12,15 @@
  */
 int paging_init(const struct boot_info *bi);
 
+/* The root of the live tables (CR3), for CPUs started later. */
+paddr_t paging_root(void);
+/* Unmap one page of RAM (a guard page below a stack). */
+int paging_unmap_guard(uintptr_t va);
+/* Make [va, va+size) read+execute (the SMP trampoline, after it is written). */
+int paging_make_code(uintptr_t va, uint64_t size);
+/* Make sure [pa, pa+size) is identity-mapped read/write, non-executable, uncached. */
+int paging_map_mmio(paddr_t pa, uint64_t size);
+/* Whether every page of [va, va+size) is mapped (va + size must not wrap). */
+bool paging_is_mapped(uint64_t va, uint64_t size);
+
 #endif

@@ -6,6 +6,9 @@
 
 __noreturn void panic(const char *fmt, ...) __printf(1, 2);
 
+/* Whether another CPU than the caller is panicking (the NMI handler then halts). */
+bool panic_on_other_cpu(void);
+
 #define BUG_ON(cond)                                                        \
 	do {                                                                \
 		if (__builtin_expect(!!(cond), 0))                          \

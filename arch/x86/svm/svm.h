@@ -12,7 +12,7 @@
 #include "svm_caps.h"
 #include "vmcb.h"
 
-/* One per physical CPU (only the boot CPU today). */
+/* One per physical CPU (svm_enable.c). */
 struct svm_cpu {
 	bool enabled;         /* EFER.SVME set, VM_HSAVE_PA programmed */
 	paddr_t hsave_pa;     /* host save area: VMRUN stores host state here */
@@ -42,6 +42,7 @@ struct svm_vcpu {
 	paddr_t msrpm_pa;     /* SVM_MSRPM_ORDER pages */
 	uint32_t asid;
 	bool flush_pending;   /* flush this vCPU's TLB entries at the next entry */
+	unsigned last_cpu;    /* where it ran last: ASIDs are per CPU, stale elsewhere */
 	uint64_t injected;    /* EVENTINJ as it was at the last entry */
 	uint64_t redeliver;   /* an interrupted event to deliver again (EXITINTINFO) */
 	struct svm_entry_snapshot entry;

@@ -8,17 +8,18 @@
 #include <plinth/errno.h>
 #include <plinth/frame.h>
 #include <plinth/log.h>
+#include <plinth/percpu.h>
 #include <plinth/string.h>
 #include <plinth/x86/cpu.h>
 
 #include "svm.h"
 
-/* Indexed by CPU number once SMP arrives; the boot CPU is the only one now. */
-static struct svm_cpu svm_cpus[1];
+/* Indexed by CPU number: each CPU has its own host save area and host VMCB. */
+static struct svm_cpu svm_cpus[MAX_CPUS];
 
 struct svm_cpu *svm_this_cpu(void)
 {
-	return &svm_cpus[0];
+	return &svm_cpus[this_cpu()->cpu];
 }
 
 static int alloc_zeroed_page(paddr_t *out)
@@ -53,7 +54,7 @@ int svm_cpu_enable(void)
 	wrmsr(SVM_MSR_VM_HSAVE_PA, cpu->hsave_pa);
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | SVM_EFER_SVME);
 	cpu->enabled = true;
-	log_info("SVM enabled on this CPU: host save area %#llx, host VMCB %#llx",
+	log_info("SVM enabled on CPU %u: host save area %#llx, host VMCB %#llx", this_cpu()->cpu,
 		 (unsigned long long)cpu->hsave_pa, (unsigned long long)cpu->host_vmcb_pa);
 	return 0;
 }

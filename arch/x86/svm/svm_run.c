@@ -7,6 +7,7 @@
 #define LOG_TAG "svm"
 #include <plinth/log.h>
 #include <plinth/panic.h>
+#include <plinth/percpu.h>
 #include <plinth/string.h>
 
 #include "svm.h"
@@ -81,6 +82,11 @@ void svm_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 	struct svm_cpu *cpu = svm_this_cpu();
 
 	BUG_ON(!cpu->enabled);
+	if (sv->last_cpu != this_cpu()->cpu) {
+		/* This CPU may hold translations of the ASID from before the tables changed. */
+		sv->flush_pending = true;
+		sv->last_cpu = this_cpu()->cpu;
+	}
 	load_regs(v, vmcb);
 	svm_event_before_entry(sv);
 	if (sv->flush_pending)

@@ -32,6 +32,7 @@ struct vmx_vcpu {
 	uint16_t vpid;          /* 0 when VPIDs are not used */
 	bool launched;          /* VMLAUNCH succeeded: VMRESUME from now on */
 	bool flush_pending;     /* INVEPT (and INVVPID) before the next entry */
+	unsigned host_cpu;      /* whose per-CPU addresses (TR, GDTR, stack) the host state holds */
 	uint32_t proc;          /* primary controls, with the interrupt window as asked */
 	uint64_t cr0_mask, cr4_mask; /* guest/host masks: host-owned bits */
 	uint64_t cr2;           /* the guest's CR2 (the VMCS has no field for it) */

@@ -10,6 +10,7 @@
 #include <plinth/errno.h>
 #include <plinth/frame.h>
 #include <plinth/log.h>
+#include <plinth/percpu.h>
 #include <plinth/string.h>
 #include <plinth/x86/cpu.h>
 
@@ -18,12 +19,12 @@
 
 #define CR4_VMXE (1ULL << 13)
 
-/* Indexed by CPU number once SMP arrives. */
-static struct vmx_cpu vmx_cpus[1];
+/* Indexed by CPU number: each CPU has its own VMXON region and current VMCS. */
+static struct vmx_cpu vmx_cpus[MAX_CPUS];
 
 struct vmx_cpu *vmx_this_cpu(void)
 {
-	return &vmx_cpus[0];
+	return &vmx_cpus[this_cpu()->cpu];
 }
 
 bool vmx_make_current(struct vmx_vcpu *xv)
@@ -38,6 +39,18 @@ bool vmx_make_current(struct vmx_vcpu *xv)
 		return false;
 	}
 	cpu->current_vmcs = xv->vmcs_pa;
+	/*
+	 * A VMCS last used on another CPU (which must have VMCLEARed it first,
+	 * and the caller must VMLAUNCH it again) holds that CPU's TR, GDTR and
+	 * IDTR bases in its host state, and that CPU's cached translations for
+	 * its VPID and EPTP may be stale here.
+	 */
+	if (xv->host_cpu != this_cpu()->cpu) {
+		if (!vmx_write_host_state())
+			return false;
+		xv->host_cpu = this_cpu()->cpu;
+		xv->flush_pending = true;
+	}
 	return true;
 }
 
@@ -104,7 +117,7 @@ int vmx_cpu_enable(void)
 		return -E_NOTSUP;
 	}
 	cpu->enabled = true;
-	log_info("VMX enabled on this CPU: VMXON region %#llx, VMCS revision %#x",
+	log_info("VMX enabled on CPU %u: VMXON region %#llx, VMCS revision %#x", this_cpu()->cpu,
 		 (unsigned long long)cpu->vmxon_pa, vmx_features.revision);
 	return 0;
 }

@@ -20,6 +20,7 @@
 #include <plinth/frame.h>
 #include <plinth/heap.h>
 #include <plinth/log.h>
+#include <plinth/percpu.h>
 #include <plinth/string.h>
 
 #include "vmcs_fields.h"
@@ -172,6 +173,7 @@ static int setup_vmcs(struct vcpu *v, struct vmx_vcpu *xv, const struct vmx_star
 		return -E_INVAL;
 	}
 	vmx_this_cpu()->current_vmcs = 0;
+	xv->host_cpu = this_cpu()->cpu; /* vmx_write_host_state below is this CPU's */
 	if (!vmx_make_current(xv))
 		return -E_INVAL;
 	fill_bitmaps(xv);

@@ -14,4 +14,10 @@ void host_irq(unsigned line);
 void host_take_interrupts(void);
 uint64_t host_irq_count(unsigned line);
 
+#define PIT_HZ 1193182u
+/* Channel 2 one-shot, polled (no interrupt): count `ticks` of PIT_HZ. */
+void pit_ch2_start(uint16_t ticks);
+/* Whether the count started by pit_ch2_start has reached zero. */
+bool pit_ch2_expired(void);
+
 #endif
