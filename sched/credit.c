@@ -277,6 +277,8 @@ void sched_charge(struct sched *s, struct sched_vcpu *v, uint64_t now)
 	v->credit_ns -= (int64_t)dt;
 	v->stats.run_ns += dt;
 	v->ran = true;
+	s->burned_ns += dt;
+	sched_activate(s, v); /* running again after its credit was full */
 	if (v->pri != SCHED_PRI_BOOST)
 		v->pri = credit_pri(v);
 	if (d->cap_pct) {
@@ -320,7 +322,7 @@ void sched_unpark_dom(struct sched *s, struct sched_dom *d, uint64_t now)
 	}
 }
 
-static void activate(struct sched *s, struct sched_vcpu *v)
+void sched_activate(struct sched *s, struct sched_vcpu *v)
 {
 	if (v->active)
 		return;
@@ -497,7 +499,7 @@ int sched_wake(struct sched *s, struct sched_vcpu *v, uint64_t now)
 {
 	if (v->state != SCHED_BLOCKED)
 		return -1;
-	activate(s, v);
+	sched_activate(s, v);
 	if (!v->stats.picks) {
 		/* Its first start is not a wake-up from I/O: no BOOST. */
 		v->pri = credit_pri(v);

@@ -4,31 +4,23 @@
  *
  * 1. vCPUs that stayed blocked for a whole period become inactive: they stop
  *    earning, and their guest's weight is shared by its other vCPUs.
- * 2. The period's CPU time, slice_ns times the number of pCPUs the active
- *    vCPUs can use, is handed out as credit in proportion to each active
- *    vCPU's share (its guest's weight / the guest's active vCPUs). A vCPU
- *    holds at most sched_credit_max(): what it cannot take goes to the others
- *    in proportion to their shares ("water filling"), so no CPU time is lost
- *    while somebody can use it and the shares of busy vCPUs follow weights.
- * 3. Credit below sched_credit_min() is forgiven; queued vCPUs move to the
+ * 2. The CPU time the vCPUs used in the period is handed out again as credit,
+ *    in proportion to each active vCPU's share (its guest's weight / the
+ *    guest's active vCPUs). Handing out what was used, not what could have
+ *    been, keeps the sum of credits from growing while CPUs idle: when every
+ *    vCPU sits at the top, weights no longer decide anything.
+ * 3. A vCPU holds at most sched_credit_max(); what would go above is dropped,
+ *    and a vCPU that is full and not running becomes inactive (as in Xen):
+ *    it does not use its share, so its weight stops diluting the others'.
+ *    It is active again as soon as it runs (sched_charge) or wakes.
+ * 4. Credit below sched_credit_min() is forgiven; queued vCPUs move to the
  *    queue of their new priority.
- * 4. Capped guests get their budget back (a debt is carried over) and are
+ * 5. Capped guests get their budget back (a debt is carried over) and are
  *    unparked when it is positive.
  */
 #include <plinth/sched.h>
 
 #define vcpu_of(l, member) container_of(l, struct sched_vcpu, member)
-#define FILL_ROUNDS 16
-
-static unsigned popcount64(uint64_t x)
-{
-	unsigned n = 0;
-
-	for (; x; x &= x - 1)
-		n++;
-	return n;
-}
-
 /* floor(a * b / c) for c > 0, saturated at UINT64_MAX; the kernel has no
  * 128-bit division helper, so the 128/64 division is done by hand. */
 static uint64_t muldiv64(uint64_t a, uint64_t b, uint64_t c)
@@ -53,17 +45,11 @@ static uint64_t muldiv64(uint64_t a, uint64_t b, uint64_t c)
 	return q;
 }
 
-static uint64_t headroom(const struct sched *s, const struct sched_vcpu *v)
-{
-	int64_t max = sched_credit_max(s);
-
-	return v->credit_ns >= max ? 0 : (uint64_t)(max - v->credit_ns);
-}
-
-/* Hand out `total` ns of credit over the active vCPUs by share, none above
- * sched_credit_max(). */
+/* Hand out `total` ns of credit over the active vCPUs by share, capped at
+ * sched_credit_max() (the rest is dropped). */
 static void distribute(struct sched *s, uint64_t total)
 {
+	int64_t max = sched_credit_max(s);
 	uint64_t sum = 0;
 	struct sched_link *l;
 
@@ -71,59 +57,21 @@ static void distribute(struct sched *s, uint64_t total)
 		struct sched_vcpu *v = vcpu_of(l, act_link);
 
 		v->share = ((uint64_t)v->dom->weight << 16) / v->dom->nactive;
-		v->filling = headroom(s, v) > 0 && v->share > 0;
-		if (v->filling)
-			sum += v->share;
+		sum += v->share;
 	}
-	/* Each round, vCPUs whose portion would not fit are filled to the top
-	 * and drop out; the rest is shared again among the others. */
-	for (unsigned round = 0; total && sum; round++) {
-		bool saturated = false, last = round == FILL_ROUNDS - 1;
-		uint64_t left = total, left_sum = sum;
+	if (!sum)
+		return;
+	for (l = s->active.next; l != &s->active; l = l->next) {
+		struct sched_vcpu *v = vcpu_of(l, act_link);
+		uint64_t give = muldiv64(total, v->share, sum);
 
-		for (l = s->active.next; l != &s->active; l = l->next) {
-			struct sched_vcpu *v = vcpu_of(l, act_link);
-			uint64_t give, room;
-
-			if (!v->filling)
-				continue;
-			give = muldiv64(total, v->share, sum);
-			room = headroom(s, v);
-			if (give >= room) {
-				v->credit_ns += (int64_t)room;
-				v->filling = false;
-				left -= room;
-				left_sum -= v->share;
-				saturated = true;
-			} else if (last) {
-				v->credit_ns += (int64_t)give;
-				v->filling = false;
-			}
-		}
-		if (last)
-			return;
-		if (!saturated) {
-			for (l = s->active.next; l != &s->active; l = l->next) {
-				struct sched_vcpu *v = vcpu_of(l, act_link);
-
-				if (v->filling) {
-					v->credit_ns += (int64_t)muldiv64(total, v->share, sum);
-					v->filling = false;
-				}
-			}
-			return;
-		}
-		total = left;
-		sum = left_sum;
+		v->credit_ns = give >= (uint64_t)(max - MIN(v->credit_ns, max)) ?
+				       max : v->credit_ns + (int64_t)give;
 	}
-	for (l = s->active.next; l != &s->active; l = l->next)
-		vcpu_of(l, act_link)->filling = false;
 }
 
 void sched_acct_period(struct sched *s, uint64_t now)
 {
-	uint64_t reach = 0;
-	unsigned n = 0;
 	struct sched_link *l, *next;
 
 	s->accountings++;
@@ -140,18 +88,20 @@ void sched_acct_period(struct sched *s, uint64_t now)
 			continue;
 		}
 		v->ran = v->state == SCHED_RUNNING;
-		reach |= v->affinity;
-		n++;
 	}
 
-	distribute(s, s->p.slice_ns * MIN(popcount64(reach & s->online), n));
+	distribute(s, s->burned_ns);
+	s->burned_ns = 0;
 
-	for (l = s->active.next; l != &s->active; l = l->next) {
+	for (l = s->active.next; l != &s->active; l = next) {
 		struct sched_vcpu *v = vcpu_of(l, act_link);
 
+		next = l->next;
 		if (v->credit_ns < sched_credit_min(s))
 			v->credit_ns = sched_credit_min(s);
 		sched_requeue_pri(s, v);
+		if (v->credit_ns >= sched_credit_max(s) && v->state != SCHED_RUNNING)
+			sched_deactivate(s, v);
 	}
 
 	for (l = s->doms.next; l != &s->doms; l = l->next) {

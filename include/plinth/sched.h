@@ -130,7 +130,6 @@ struct sched_vcpu {
 	bool ran;                    /* ran during this accounting period */
 	bool yielded;                /* sched_vcpu_yield called, not yet rescheduled */
 	bool wake_pending;           /* woken, not yet picked: measure latency */
-	bool filling;                /* accounting scratch */
 };
 
 struct sched_pcpu {
@@ -150,6 +149,7 @@ struct sched {
 	uint64_t kicks;             /* pCPUs that must reschedule (sched_take_kicks) */
 	uint64_t next_acct;         /* next accounting */
 	uint64_t accountings;       /* accounting periods run */
+	uint64_t burned_ns;         /* CPU time charged since the last accounting */
 	struct sched_link doms;     /* all domains */
 	struct sched_link active;   /* active vCPUs */
 	unsigned nactive;
@@ -254,6 +254,12 @@ static inline enum sched_state sched_vcpu_state(const struct sched_vcpu *v)
 	return (enum sched_state)v->state;
 }
 
+/* The pCPU v is queued or running on (or last ran on). */
+static inline unsigned sched_vcpu_cpu(const struct sched_vcpu *v)
+{
+	return v->cpu;
+}
+
 /* Name of a priority / state ("BOOST", "running"), for dumps. */
 const char *sched_pri_name(enum sched_pri pri);
 const char *sched_state_name(enum sched_state st);
@@ -291,6 +297,7 @@ void sched_unpark_dom(struct sched *s, struct sched_dom *d, uint64_t now);
 void sched_requeue_pri(struct sched *s, struct sched_vcpu *v);
 void sched_deactivate(struct sched *s, struct sched_vcpu *v);
 int64_t sched_credit_min(const struct sched *s);
+void sched_activate(struct sched *s, struct sched_vcpu *v);
 uint64_t sched_cap_budget(const struct sched *s, const struct sched_dom *d);
 int64_t sched_credit_max(const struct sched *s);
 
