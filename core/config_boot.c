@@ -12,6 +12,7 @@
 #include <plinth/guest.h>
 #include <plinth/log.h>
 #include <plinth/string.h>
+#include <plinth/vcpu_loop.h>
 
 static struct cfg config; /* ~31 KiB: not on the stack */
 static bool config_is_demo;
@@ -138,7 +139,13 @@ static bool start_guest(const struct boot_info *bi, const struct cfg_guest *cg)
 			log_warn("guest %s: cpus: CPU %u ignored (Plinth uses at most %u CPUs)",
 				 cg->name, cg->cpus[i], SCHED_MAX_PCPUS);
 	}
-	return guest_create(&d, &g) == 0;
+	if (guest_create(&d, &g) != 0)
+		return false;
+	if (vcpu_loop_add_guest(g, d.weight, d.cap, d.affinity) != 0) {
+		guest_stop(g, -1, "it cannot be scheduled");
+		return false;
+	}
+	return true;
 }
 
 /* The demo without its images (e.g. `qemu -kernel plinth.elf` alone) is not an error. */

@@ -43,6 +43,13 @@ void console_use_serial(const char *spec, const char *origin)
 	log_info("serial console on port %#x at %u baud", port, baud);
 }
 
+int console_getc(void)
+{
+	char c;
+
+	return uart16550_getc(&boot_uart, &c) ? (unsigned char)c : -1;
+}
+
 void console_configure(const char *cmdline)
 {
 	char value[64];

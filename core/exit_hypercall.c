@@ -4,6 +4,8 @@
 #include <plinth/exit.h>
 #include <plinth/hypercall.h>
 #include <plinth/log.h>
+#include <plinth/time.h>
+#include <plinth/vcpu_loop.h>
 
 static int64_t hc_console_write(struct vcpu *v, uint64_t gpa, uint64_t len)
 {
@@ -32,6 +34,14 @@ static int64_t hc_raise_irq(struct vcpu *v, uint64_t vector)
 	return 0;
 }
 
+static int64_t hc_set_timer(struct vcpu *v, uint64_t deadline, uint64_t vector)
+{
+	if (deadline && (vector < 32 || vector > 255))
+		return -E_INVAL;
+	vcpu_set_timer(v, deadline, (uint8_t)vector);
+	return 0;
+}
+
 void handle_hypercall(struct vcpu *v, const struct vm_exit *e)
 {
 	struct vcpu_regs *r = &v->regs;
@@ -55,6 +65,12 @@ void handle_hypercall(struct vcpu *v, const struct vm_exit *e)
 		return;
 	case HC_RAISE_IRQ:
 		result = hc_raise_irq(v, r->rdi);
+		break;
+	case HC_CLOCK:
+		result = (int64_t)time_now_ns();
+		break;
+	case HC_SET_TIMER:
+		result = hc_set_timer(v, r->rdi, r->rsi);
 		break;
 	default:
 		result = -E_NOSYS;

@@ -17,6 +17,7 @@
 #include <plinth/panic.h>
 #include <plinth/paging.h>
 #include <plinth/selftest.h>
+#include <plinth/percpu.h>
 #include <plinth/smp.h>
 #include <plinth/vcpu_loop.h>
 #include <plinth/x86/cpu.h>
@@ -64,12 +65,22 @@ static void memory_init(void)
 	mm_log_stats();
 }
 
-/* The host's tick while guests run (the scheduler will use the LAPIC timer). */
-#define HOST_TICK_HZ 1000
+/* The scheduler's timing from [hypervisor] (validated by the parser). */
+static void sched_params_from_config(struct sched_params *p)
+{
+	const struct cfg *c = config_get();
 
-/* The configured guests, run until every one has stopped. */
+	sched_params_default(p);
+	p->slice_ns = (uint64_t)c->hv.sched_slice_ms * 1000000;
+	p->tick_ns = (uint64_t)c->hv.sched_tick_ms * 1000000;
+	p->ratelimit_ns = (uint64_t)c->hv.sched_ratelimit_us * 1000;
+}
+
+/* The configured guests, run on every CPU until each one has stopped. */
 static void run_guests(void)
 {
+	struct sched_params params;
+
 	if (!backend->cpu_enable || !backend->vcpu_run) {
 		log_warn("the %s backend cannot run guests yet", backend->long_name);
 		log_info("ready: no guests can run");
@@ -82,17 +93,19 @@ static void run_guests(void)
 		selftest_fail_if_active("virtualization could not be enabled");
 		return;
 	}
+	smp_start_aps(vcpu_loop_ap_main);
+	sched_params_from_config(&params);
+	if (vcpu_loop_init(&params) != 0)
+		return;
 	size_t count = config_start_guests(&boot_information);
 	if (count == 0) {
 		log_info("ready: no guests configured");
 		return;
 	}
-	log_info("ready: running %zu guest(s)", count);
-	pit_start(HOST_TICK_HZ);
+	log_info("ready: running %zu guest(s) on %u CPU(s)", count, cpu_count_online());
 	vcpu_loop_run_all();
-	log_info("host timer interrupts taken while guests ran: %llu",
-		 (unsigned long long)host_irq_count(0));
 	log_info("all guests have stopped");
+	vcpu_loop_log_stats();
 	for (size_t i = 0; i < guest_count(); i++)
 		guest_destroy(guest_by_index(i));
 }
@@ -121,7 +134,6 @@ void kmain(uint32_t magic, uint32_t info)
 		cpu_halt_forever();
 	}
 	smp_init(&boot_information);
-	smp_start_aps(NULL);
 	run_guests();
 	selftest_run();
 	log_info("idle");

@@ -1,23 +1,38 @@
 /*
- * Runs the guests' vCPUs on this CPU, round-robin, until every guest has
- * stopped. A vCPU runs until it yields, halts or stops, or for a slice of
- * exits. (A guest that never exits keeps the CPU: preemption comes with the
- * scheduler.) Pending interrupts are delivered here, on the way in.
+ * The run loop on every CPU: ask the credit scheduler (sched/, docs/scheduler.md)
+ * what to run, run it until its time is up, the accounting tick is due, a
+ * guest timer expires, it halts, yields or stops, or another CPU kicks this
+ * one; then tell the scheduler. Only this file calls the scheduler, always
+ * under sched_lock; guest code runs with the lock dropped.
+ *
+ * A guest that never exits is still interrupted at its deadline: on VT-x by
+ * the preemption timer (vcpu.run_budget_tsc), on AMD-V by this CPU's LAPIC
+ * timer, whose interrupt makes the guest exit.
  */
-#define LOG_TAG "vcpu"
+#define LOG_TAG "sched"
 #include <plinth/backend.h>
+#include <plinth/console.h>
+#include <plinth/errno.h>
 #include <plinth/exit.h>
 #include <plinth/log.h>
+#include <plinth/percpu.h>
+#include <plinth/smp.h>
+#include <plinth/spinlock.h>
 #include <plinth/string.h>
+#include <plinth/time.h>
 #include <plinth/vcpu_loop.h>
+#include <plinth/x86/lapic.h>
 
-#define SLICE_EXITS 1024
-#define RFLAGS_IF (1ULL << 9)
 #define FXSAVE_FCW_DEFAULT 0x037F
 #define FXSAVE_MXCSR_OFFSET 24
 #define MXCSR_DEFAULT 0x1F80
 
-static struct vcpu *fpu_owner;
+static struct sched sched;
+static spinlock_t sched_lock;
+static volatile bool loop_started; /* the guests are in place: APs may schedule */
+
+/* Per CPU: when its next accounting tick is due. */
+static uint64_t next_tick[MAX_CPUS];
 
 void vcpu_fpu_init(struct vcpu *v)
 {
@@ -27,87 +42,366 @@ void vcpu_fpu_init(struct vcpu *v)
 	memset(v->fpu, 0, sizeof(v->fpu));
 	memcpy(v->fpu, &fcw, sizeof(fcw));
 	memcpy(v->fpu + FXSAVE_MXCSR_OFFSET, &mxcsr, sizeof(mxcsr));
-	v->fpu_valid = true;
 }
 
-/* The hypervisor never uses the FPU, so guest state only moves on a vCPU switch. */
-static void fpu_switch_to(struct vcpu *v)
+static struct vcpu *vcpu_of(struct sched_vcpu *sv)
 {
-	if (fpu_owner == v)
-		return;
-	if (fpu_owner)
-		__asm__ volatile("fxsave64 %0" : "=m"(fpu_owner->fpu));
-	__asm__ volatile("fxrstor64 %0" : : "m"(v->fpu));
-	fpu_owner = v;
+	return sv ? container_of(sv, struct vcpu, sched) : NULL;
 }
 
-/* Interrupts raised for the guest (HC_RAISE_IRQ, later devices) go in when it can take them. */
-static void deliver_pending_irq(struct vcpu *v)
+static void kick_cpus(uint64_t mask)
 {
-	struct guest *g = v->guest;
+	unsigned self = this_cpu()->cpu;
 
-	if (!g->pending_irq_vector || v->id != 0)
-		return;
-	if (!backend->irq_ready(v)) {
-		if (v->state == VCPU_RUNNABLE)
-			backend->irq_window(v, true);
-		return;
-	}
-	struct vcpu_event ev = { EVENT_EXTINT, (uint8_t)g->pending_irq_vector, false, 0 };
-	if (backend->inject(v, &ev) == 0) {
-		g->pending_irq_vector = 0;
-		backend->irq_window(v, false);
-		if (v->state == VCPU_HALTED)
-			v->state = VCPU_RUNNABLE;
-	}
+	for (unsigned cpu = 0; mask; cpu++, mask >>= 1)
+		if ((mask & 1) && cpu != self)
+			smp_send_reschedule(cpu);
 }
 
-static void run_slice(struct vcpu *v)
+static uint64_t cpu_bit(int cpu)
 {
-	struct vm_exit e;
-
-	fpu_switch_to(v);
-	for (unsigned n = 0; n < SLICE_EXITS && v->state == VCPU_RUNNABLE && !v->yield; n++) {
-		deliver_pending_irq(v);
-		backend->vcpu_run(v, &e);
-		exit_dispatch(v, &e);
-	}
-	v->yield = false;
+	return cpu >= 0 ? 1ull << cpu : 0;
 }
 
-/* Halted vCPUs that nothing can wake (no device raises interrupts yet). */
-static void stop_sleepers(void)
+static bool take_resched(void)
+{
+	return __atomic_exchange_n(&this_cpu()->resched_pending, false, __ATOMIC_ACQ_REL);
+}
+
+/* ---- Setting up ---------------------------------------------------------- */
+
+int vcpu_loop_init(const struct sched_params *params)
+{
+	int err = sched_init(&sched, cpu_count_online(), params, time_now_ns());
+
+	if (err)
+		log_error("cannot start the scheduler on %u CPUs: %s", cpu_count_online(),
+			  err_name(err));
+	return err;
+}
+
+int vcpu_loop_add_guest(struct guest *g, unsigned weight, unsigned cap, uint64_t affinity)
+{
+	uint64_t now = time_now_ns(), kicks = 0;
+	unsigned added = 0;
+	int err;
+
+	spin_lock(&sched_lock);
+	err = sched_dom_init(&sched, &g->sched, weight, cap);
+	for (; !err && added < g->vcpu_count; added++)
+		err = sched_vcpu_init(&sched, &g->vcpus[added].sched, &g->sched, affinity, now);
+	if (err && added) {
+		while (--added)
+			sched_vcpu_remove(&sched, &g->vcpus[added - 1].sched, now);
+		sched_dom_remove(&sched, &g->sched);
+	}
+	if (!err)
+		for (unsigned i = 0; i < g->vcpu_count; i++)
+			if (g->vcpus[i].state == VCPU_RUNNABLE)
+				kicks |= cpu_bit(sched_wake(&sched, &g->vcpus[i].sched, now));
+	spin_unlock(&sched_lock);
+	kick_cpus(kicks);
+	if (err && affinity != SCHED_AFFINITY_ALL)
+		log_error("%s: cpus: none of its CPUs is online (CPUs 0-%u are)", g->name,
+			  cpu_count_online() - 1);
+	else if (err)
+		log_error("%s: cannot schedule it: %s", g->name, err_name(err));
+	return err;
+}
+
+/* ---- Guest timers (HC_SET_TIMER) and interrupts --------------------------- */
+
+static void for_each_vcpu(void (*fn)(struct vcpu *v, void *arg), void *arg)
 {
 	for (size_t i = 0; i < guest_count(); i++) {
 		struct guest *g = guest_by_index(i);
-		if (g->state == GUEST_RUNNING)
-			guest_stop(g, -1, "all vCPUs halted waiting for an interrupt no device can raise");
+		for (unsigned j = 0; j < g->vcpu_count; j++)
+			fn(&g->vcpus[j], arg);
 	}
+}
+
+/*
+ * An interrupt for v (under sched_lock): a halted vCPU is woken, a running
+ * one on another CPU is kicked out of the guest so that it takes it at once.
+ */
+static uint64_t raise_locked(struct vcpu *v, uint8_t vector, uint64_t now)
+{
+	__atomic_store_n(&v->guest->pending_irq_vector, vector, __ATOMIC_RELEASE);
+	if (v->state == VCPU_HALTED) {
+		v->state = VCPU_RUNNABLE;
+		return cpu_bit(sched_wake(&sched, &v->sched, now));
+	}
+	if (sched_vcpu_state(&v->sched) == SCHED_RUNNING)
+		return cpu_bit(sched_vcpu_cpu(&v->sched));
+	return 0;
+}
+
+struct timer_scan {
+	uint64_t now, kicks, next; /* next: earliest deadline still to come */
+};
+
+static void fire_timer(struct vcpu *v, void *arg)
+{
+	struct timer_scan *t = arg;
+
+	if (!v->timer_deadline_ns || v->state == VCPU_STOPPED)
+		return;
+	if (v->timer_deadline_ns > t->now) {
+		t->next = MIN(t->next, v->timer_deadline_ns);
+		return;
+	}
+	v->timer_deadline_ns = 0;
+	t->kicks |= raise_locked(v, v->timer_vector, t->now);
+}
+
+/* Raise what is due (under sched_lock); returns the next deadline to come. */
+static uint64_t fire_timers(uint64_t now, uint64_t *kicks)
+{
+	struct timer_scan t = { now, 0, UINT64_MAX };
+
+	for_each_vcpu(fire_timer, &t);
+	*kicks |= t.kicks;
+	return t.next;
+}
+
+void vcpu_set_timer(struct vcpu *v, uint64_t deadline_ns, uint8_t vector)
+{
+	uint64_t kicks = 0, now = time_now_ns();
+
+	spin_lock(&sched_lock);
+	v->timer_vector = vector;
+	v->timer_deadline_ns = deadline_ns;
+	if (deadline_ns && deadline_ns <= now) {
+		v->timer_deadline_ns = 0;
+		kicks = raise_locked(v, vector, now);
+	}
+	spin_unlock(&sched_lock);
+	kick_cpus(kicks);
+}
+
+/* Interrupts raised for the guest go in when it can take them. */
+static void deliver_pending_irq(struct vcpu *v)
+{
+	struct guest *g = v->guest;
+	uint64_t vector = __atomic_load_n(&g->pending_irq_vector, __ATOMIC_ACQUIRE);
+
+	if (!vector || v->id != 0)
+		return;
+	if (!backend->irq_ready(v)) {
+		backend->irq_window(v, true);
+		return;
+	}
+	struct vcpu_event ev = { EVENT_EXTINT, (uint8_t)vector, false, 0 };
+	if (backend->inject(v, &ev) == 0) {
+		/* Only if nothing newer was raised meanwhile (it stays pending). */
+		__atomic_compare_exchange_n(&g->pending_irq_vector, &vector, 0, false,
+					    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+		backend->irq_window(v, false);
+	}
+}
+
+/* ---- Statistics ------------------------------------------------------------ */
+
+#define NS_PER_MS 1000000ull
+#define NS_PER_US 1000ull
+
+static void log_vcpu_stats(const struct vcpu *v, uint64_t now)
+{
+	struct sched_stats st;
+
+	sched_vcpu_stats(&v->sched, now, &st);
+	log_info("%s vcpu%u: ran %llu ms, waited %llu ms (%llu ms parked by cap), blocked %llu ms, "
+		 "%llu preemptions, %llu wake-ups (latency avg %llu us, max %llu us), %llu exits",
+		 v->guest->name, v->id, (unsigned long long)(st.run_ns / NS_PER_MS),
+		 (unsigned long long)(st.wait_ns / NS_PER_MS),
+		 (unsigned long long)(st.parked_ns / NS_PER_MS),
+		 (unsigned long long)(st.blocked_ns / NS_PER_MS),
+		 (unsigned long long)st.preemptions, (unsigned long long)st.wakeups,
+		 (unsigned long long)(st.wakeups ? st.wake_latency_total_ns / st.wakeups / NS_PER_US : 0),
+		 (unsigned long long)(st.wake_latency_max_ns / NS_PER_US),
+		 (unsigned long long)v->exits);
+}
+
+static void log_guest_stats(const struct guest *g, uint64_t now)
+{
+	log_info("%s: weight %u, cap %u%%, %s, %llu MiB RAM in %zu blocks, %zu stage-2 table pages",
+		 g->name, g->sched.weight, g->sched.cap_pct,
+		 g->state == GUEST_RUNNING ? "running" : "stopped",
+		 (unsigned long long)(g->memory >> 20), g->ram_blocks, g->stage2.table_pages);
+	for (unsigned i = 0; i < g->vcpu_count; i++)
+		if (sched_vcpu_state(&g->vcpus[i].sched) != SCHED_OFFLINE)
+			log_vcpu_stats(&g->vcpus[i], now);
+}
+
+void vcpu_loop_log_stats(void)
+{
+	spin_lock(&sched_lock);
+	uint64_t now = time_now_ns();
+	log_info("statistics at %llu ms on %u CPU(s):", (unsigned long long)(now / NS_PER_MS),
+		 sched.npcpus);
+	for (unsigned cpu = 0; cpu < sched.npcpus; cpu++)
+		log_info("CPU %u: idle %llu ms, %llu schedules, %llu steals", cpu,
+			 (unsigned long long)(sched.cpu[cpu].idle_ns / NS_PER_MS),
+			 (unsigned long long)sched.cpu[cpu].schedules,
+			 (unsigned long long)sched.cpu[cpu].steals);
+	for (size_t i = 0; i < guest_count(); i++)
+		log_guest_stats(guest_by_index(i), now);
+	spin_unlock(&sched_lock);
+}
+
+/* The boot CPU looks at the serial console between guest runs. */
+static void poll_console_keys(void)
+{
+	int c = console_getc();
+
+	if (c == 's' || c == 'S')
+		vcpu_loop_log_stats();
+}
+
+/* ---- Running --------------------------------------------------------------- */
+
+/*
+ * Run v until `deadline`, or until it halts, yields, stops or this CPU is
+ * kicked. The FPU state moves eagerly (v may run elsewhere next), and the
+ * backend lets go of v on the way out (a VMCS must be cleared on the CPU
+ * that used it before another CPU may load it).
+ */
+static void run_until(struct vcpu *v, uint64_t deadline)
+{
+	struct percpu *pc = this_cpu();
+	uint64_t fired = pc->timer_fired - 1; /* arm on the first pass */
+	struct vm_exit e;
+
+	__asm__ volatile("fxrstor64 %0" : : "m"(v->fpu));
+	while (v->state == VCPU_RUNNABLE && !v->yield && !pc->resched_pending) {
+		uint64_t now = time_now_ns();
+		if (now >= deadline)
+			break;
+		deliver_pending_irq(v);
+		v->run_budget_tsc = time_ns_to_tsc(deadline - now);
+		/* Without a preemption timer: a one-shot, armed again only if it fired early. */
+		if (!backend_caps.preempt_timer && pc->timer_fired != fired) {
+			fired = pc->timer_fired;
+			lapic_timer_oneshot_ns(deadline - now);
+		}
+		backend->vcpu_run(v, &e);
+		exit_dispatch(v, &e);
+	}
+	if (!backend_caps.preempt_timer)
+		lapic_timer_oneshot_ns(0);
+	__asm__ volatile("fxsave64 %0" : "=m"(v->fpu));
+	if (backend->vcpu_put)
+		backend->vcpu_put(v);
+}
+
+/* Nothing to run: sleep until the deadline or an interrupt (a kick). */
+static void idle_until(uint64_t deadline)
+{
+	uint64_t now = time_now_ns();
+
+	if (deadline <= now)
+		return;
+	lapic_timer_oneshot_ns(deadline == UINT64_MAX ? 0 : deadline - now);
+	if (!this_cpu()->resched_pending)
+		__asm__ volatile("sti; hlt; cli" ::: "memory");
+	lapic_timer_oneshot_ns(0);
+}
+
+/* After v ran (under sched_lock): tell the scheduler why it stopped. */
+static uint64_t account_stop(struct vcpu *v, uint64_t now, bool *need_pick)
+{
+	uint64_t kicks = 0;
+
+	if (v->state == VCPU_STOPPED) {
+		log_vcpu_stats(v, now);
+		kicks |= cpu_bit(sched_vcpu_remove(&sched, &v->sched, now));
+		*need_pick = true;
+	} else if (v->state == VCPU_HALTED && __atomic_load_n(&v->guest->pending_irq_vector,
+								__ATOMIC_ACQUIRE)) {
+		v->state = VCPU_RUNNABLE; /* raised while it was on its way to halt */
+	} else if (v->state == VCPU_HALTED) {
+		kicks |= cpu_bit(sched_block(&sched, &v->sched, now));
+		*need_pick = true;
+	} else if (v->yield) {
+		v->yield = false;
+		sched_vcpu_yield(&sched, &v->sched);
+		*need_pick = true;
+	}
+	return kicks;
+}
+
+static bool guests_alive(void)
+{
+	for (size_t i = 0; i < guest_count(); i++)
+		if (guest_by_index(i)->state == GUEST_RUNNING)
+			return true;
+	return false;
+}
+
+/*
+ * The loop of one CPU. The boot CPU returns when every guest has stopped;
+ * the others idle on (they are woken by kicks).
+ */
+static void schedule_loop(unsigned cpu)
+{
+	struct vcpu *v = NULL;
+	uint64_t until = 0;
+	uint64_t tick_ns = sched.p.tick_ns;
+
+	next_tick[cpu] = time_now_ns() + tick_ns;
+	for (;;) {
+		uint64_t kicks = 0, now;
+		bool need_pick = v == NULL || take_resched();
+
+		spin_lock(&sched_lock);
+		now = time_now_ns();
+		if (v)
+			kicks |= account_stop(v, now, &need_pick);
+		bool ticked = now >= next_tick[cpu];
+		if (ticked) {
+			need_pick |= sched_tick(&sched, cpu, now);
+			while (next_tick[cpu] <= now)
+				next_tick[cpu] += tick_ns;
+		}
+		uint64_t next_timer = fire_timers(now, &kicks);
+		kicks |= sched_take_kicks(&sched);
+		if (need_pick || now >= until || (kicks & cpu_bit((int)cpu))) {
+			v = vcpu_of(sched_schedule(&sched, cpu, now, &until));
+			kicks |= sched_take_kicks(&sched);
+		}
+		spin_unlock(&sched_lock);
+		kick_cpus(kicks);
+		if (ticked && cpu == 0)
+			poll_console_keys();
+
+		uint64_t deadline = MIN(MIN(until, next_tick[cpu]), next_timer);
+		if (v) {
+			run_until(v, deadline);
+			continue;
+		}
+		if (cpu == 0 && !guests_alive())
+			return;
+		idle_until(guests_alive() ? deadline : UINT64_MAX);
+	}
+}
+
+static void ap_loop(unsigned cpu)
+{
+	while (!__atomic_load_n(&loop_started, __ATOMIC_ACQUIRE))
+		__asm__ volatile("sti; hlt; cli" ::: "memory");
+	schedule_loop(cpu);
+	smp_idle();
+}
+
+void vcpu_loop_ap_main(unsigned cpu)
+{
+	ap_loop(cpu);
 }
 
 void vcpu_loop_run_all(void)
 {
-	for (;;) {
-		bool alive = false, ran = false;
-
-		for (size_t i = 0; i < guest_count(); i++) {
-			struct guest *g = guest_by_index(i);
-			for (unsigned j = 0; j < g->vcpu_count; j++) {
-				struct vcpu *v = &g->vcpus[j];
-				if (v->state == VCPU_STOPPED)
-					continue;
-				alive = true;
-				if (v->state == VCPU_HALTED)
-					deliver_pending_irq(v); /* may wake it; run_slice does the rest */
-				if (v->state != VCPU_RUNNABLE)
-					continue;
-				run_slice(v);
-				ran = true;
-			}
-		}
-		if (!alive)
-			return;
-		if (!ran)
-			stop_sleepers();
-	}
+	__atomic_store_n(&loop_started, true, __ATOMIC_RELEASE);
+	for (unsigned cpu = 1; cpu < cpu_count_online(); cpu++)
+		smp_send_reschedule(cpu);
+	schedule_loop(0);
 }

@@ -9,6 +9,7 @@
 
 enum uart_reg {
 	UART_THR = 0, /* transmit (DLAB=0) / divisor low (DLAB=1) */
+	UART_RBR = 0, /* receive (DLAB=0) */
 	UART_IER = 1, /* interrupt enable / divisor high */
 	UART_FCR = 2,
 	UART_LCR = 3,
@@ -21,6 +22,7 @@ enum uart_reg {
 #define LCR_DLAB 0x80
 #define FCR_ENABLE_CLEAR 0x07
 #define MCR_DTR_RTS 0x03
+#define LSR_DATA_READY 0x01
 #define LSR_THRE 0x20
 #define LSR_TEMT 0x40
 #define THRE_SPIN_LIMIT 1000000
@@ -37,6 +39,14 @@ void uart16550_putc(struct uart16550 *u, char c)
 {
 	if (uart_wait(u, LSR_THRE))
 		outb(u->port + UART_THR, (uint8_t)c);
+}
+
+bool uart16550_getc(struct uart16550 *u, char *c)
+{
+	if (!(inb((uint16_t)(u->port + UART_LSR)) & LSR_DATA_READY))
+		return false;
+	*c = (char)inb(u->port + UART_RBR);
+	return true;
 }
 
 static void uart_sink_write(struct console_sink *sink, const char *s, size_t n)

@@ -24,11 +24,19 @@
 static uint64_t tsc_base;
 static uint64_t tsc_hz = FALLBACK_TSC_HZ;
 static uint64_t ns_per_tsc_32 = (1000000000ULL << 32) / FALLBACK_TSC_HZ; /* 32.32 fixed point */
+static uint64_t tsc_per_ns_32 = ((uint64_t)FALLBACK_TSC_HZ << 32) / 1000000000ULL;
 
 static void set_tsc_hz(uint64_t hz)
 {
 	tsc_hz = hz;
 	ns_per_tsc_32 = (1000000000ULL << 32) / hz;
+	/* (hz << 32) / 10^9 without a 128-bit division (the kernel has no libgcc). */
+	tsc_per_ns_32 = ((hz / 1000000000ULL) << 32) + ((hz % 1000000000ULL) << 32) / 1000000000ULL;
+}
+
+uint64_t time_ns_to_tsc(uint64_t ns)
+{
+	return (uint64_t)(((unsigned __int128)ns * tsc_per_ns_32) >> 32);
 }
 
 uint64_t time_tsc_hz(void)

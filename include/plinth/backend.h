@@ -50,6 +50,11 @@ struct backend_ops {
 			   uint64_t entry);
 	void (*vcpu_destroy)(struct vcpu *v);
 	/*
+	 * The vCPU stops running on this CPU for now; it may run on another one
+	 * next (VT-x clears its VMCS here). NULL when there is nothing to do.
+	 */
+	void (*vcpu_put)(struct vcpu *v);
+	/*
 	 * Enter the guest and return at its next exit, decoded into *exit.
 	 * v->regs is loaded before entry and saved after the exit, including
 	 * RAX, RSP, RIP and RFLAGS; a pending event (inject) is delivered.

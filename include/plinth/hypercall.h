@@ -13,6 +13,9 @@
 #define HC_EXIT 4          /* (code): stop the guest with an exit code; does not return */
 #define HC_RAISE_IRQ 5     /* (vector 32..255): deliver an external interrupt to this vCPU
                               when it can take one; returns 0 (a test aid until devices exist) */
+#define HC_CLOCK 6         /* (): nanoseconds since the hypervisor started (monotonic, all CPUs) */
+#define HC_SET_TIMER 7     /* (deadline, vector 32..255): raise `vector` at HC_CLOCK time
+                              `deadline` (at once if past); deadline 0 cancels; returns 0 */
 
 #define HC_CONSOLE_MAX 4096
 

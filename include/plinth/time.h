@@ -14,6 +14,8 @@ int time_init(void);
 /* Nanoseconds since time_init. */
 uint64_t time_now_ns(void);
 uint64_t time_tsc_hz(void);
+/* TSC ticks in `ns` nanoseconds (no division: fits the hot path). */
+uint64_t time_ns_to_tsc(uint64_t ns);
 /* Spin for at least `us` microseconds. */
 void time_delay_us(uint64_t us);
 

@@ -20,5 +20,7 @@ int uart_parse_spec(const char *spec, uint16_t *port, uint32_t *baud);
 /* Program the UART; -E_NOENT when no UART answers at that port. */
 int uart16550_init(struct uart16550 *u, uint16_t port, uint32_t baud);
 void uart16550_putc(struct uart16550 *u, char c);
+/* A received byte, if one is waiting (polled: never blocks). */
+bool uart16550_getc(struct uart16550 *u, char *c);
 
 #endif

@@ -90,7 +90,6 @@ struct vcpu {
 	uint64_t exits;                      /* all exits */
 	uint64_t mtrr_def_type;              /* emulated MSR, no effect on memory types */
 	uint8_t fpu[512] __aligned(16);      /* FXSAVE image while another vCPU runs */
-	bool fpu_valid;                      /* fpu holds this vCPU's state */
 	bool yield;                          /* HC_YIELD: let the others run first */
 	/*
 	 * TSC ticks the vCPU may run from its next entry before it must exit (0 =

@@ -1,10 +1,12 @@
 """SMP bring-up: CPUs from the MADT, INIT-SIPI-SIPI, each AP enabling the
 backend, IPIs and the LAPIC timer (test=smp), and cpus= on the command line."""
+import re
+
 import pytest
 
 import emulators
 from checks import expect_lines, expect_status, explain
-from test_guests import EXITS, ISOLATION, expect_report, image
+from test_guests import EXITS, ISOLATION, expect_report, image, write_config
 
 
 def expect_cpus_online(run, n, backend):
@@ -61,15 +63,19 @@ def test_panic_on_an_ap(qemu):
                  "panic_here+0x", "serve_call+0x", "other CPUs stopped (NMI)", "system halted")
 
 
-def test_guests_run_while_aps_idle(qemu):
-    """Guests on the boot CPU are unaffected by idle APs; the PIT still reaches it via LINT0."""
-    initrd = ",".join([image("exits"), image("isolation") + " name=iso1",
-                       image("isolation") + " name=iso2"])
-    run = qemu("test=guests", smp=2, extra=["-initrd", initrd], timeout=90)
-    expect_lines(run, "[smp] 2 CPUs online", "self-test guests: PASS")
+def test_guests_share_the_cpus(request):
+    """Three guests on two CPUs: the scheduler runs them on both, and each
+    one's checks pass wherever it ran."""
+    config = write_config(request, [("exits", ""), ("isolation", "name=iso1"),
+                                    ("isolation", "name=iso2")])
+    initrd = ",".join([config, image("exits"), image("isolation")])
+    run = request.getfixturevalue("qemu")("test=guests", smp=2, extra=["-initrd", initrd],
+                                          timeout=90)
+    expect_lines(run, "[smp] 2 CPUs online", "on 2 CPU(s)", "self-test guests: PASS")
     expect_status(run, emulators.PASS)
     expect_report(run, "exits", EXITS)
     for name in ("iso1", "iso2"):
         expect_report(run, name, ISOLATION)
-    taken = [l for l in run.log.splitlines() if "host timer interrupts taken" in l]
-    assert taken and not taken[0].endswith(": 0"), explain(run)
+    for cpu in (0, 1):
+        m = re.search(rf"\[sched\] CPU {cpu}: idle \d+ ms, (\d+) schedules", run.log)
+        assert m and int(m.group(1)) > 0, f"CPU {cpu} never scheduled a vCPU {explain(run)}"

@@ -128,6 +128,8 @@ void vmx_vpid_free(uint16_t vpid);
 void vmx_msr_bitmap_passthrough(uint8_t *bitmap, uint32_t msr);
 bool vmx_msr_bitmap_exits(const uint8_t *bitmap, uint32_t msr, bool write);
 void vmx_lazy_msrs_load(struct vcpu *v);
+/* Take v's values out of this CPU (it may run on another next). */
+void vmx_lazy_msrs_save(struct vcpu *v);
 void vmx_lazy_msrs_forget(struct vcpu *v);
 extern const uint32_t vmx_lazy_msr_index[VMX_LAZY_MSR_COUNT];
 
@@ -135,6 +137,7 @@ extern const uint32_t vmx_lazy_msr_index[VMX_LAZY_MSR_COUNT];
 int vmx_vcpu_create(struct vcpu *v, paddr_t stage2_root, enum vcpu_start_mode mode,
 		    uint64_t entry);
 void vmx_vcpu_destroy(struct vcpu *v);
+void vmx_vcpu_put(struct vcpu *v);
 void vmx_stage2_flush(struct vcpu *v);
 
 /* vmx_run.c, vmx_run.S */

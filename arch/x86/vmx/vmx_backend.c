@@ -13,7 +13,7 @@ const struct backend_ops vmx_backend = {
 	.cpu_has = vmx_cpu_has, .probe = vmx_probe, .cpu_enable = vmx_cpu_enable,
 	.stage2_format = vmx_stage2_format,
 	/* vmx_vcpu.c, vmx_run.c */
-	.vcpu_create = vmx_vcpu_create, .vcpu_destroy = vmx_vcpu_destroy,
+	.vcpu_create = vmx_vcpu_create, .vcpu_destroy = vmx_vcpu_destroy, .vcpu_put = vmx_vcpu_put,
 	.vcpu_run = vmx_vcpu_run, .stage2_flush = vmx_stage2_flush,
 	/* vmx_state.c */
 	.creg_read = vmx_creg_read, .creg_write = vmx_creg_write, .seg_read = vmx_seg_read,

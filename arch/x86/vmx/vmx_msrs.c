@@ -77,6 +77,17 @@ void vmx_lazy_msrs_load(struct vcpu *v)
 	cpu->msr_owner = v;
 }
 
+void vmx_lazy_msrs_save(struct vcpu *v)
+{
+	struct vmx_cpu *cpu = vmx_this_cpu();
+
+	if (cpu->msr_owner != v)
+		return;
+	for (unsigned i = 0; i < VMX_LAZY_MSR_COUNT; i++)
+		to_vmx(v)->lazy_msrs[i] = rdmsr(vmx_lazy_msr_index[i]);
+	cpu->msr_owner = NULL;
+}
+
 void vmx_lazy_msrs_forget(struct vcpu *v)
 {
 	struct vmx_cpu *cpu = vmx_this_cpu();

@@ -257,6 +257,23 @@ void vmx_vcpu_destroy(struct vcpu *v)
 	v->backend = NULL;
 }
 
+/*
+ * The vCPU leaves this CPU and may run on another next: a VMCS may be active
+ * on one CPU only (SDM vol. 3C 25.11.1), so VMCLEAR it here (the next entry
+ * is a VMLAUNCH), and take its lazy MSRs out of this CPU.
+ */
+void vmx_vcpu_put(struct vcpu *v)
+{
+	struct vmx_vcpu *xv = to_vmx(v);
+	struct vmx_cpu *cpu = vmx_this_cpu();
+
+	vmx_lazy_msrs_save(v);
+	vmcs_clear(xv->vmcs_pa);
+	if (cpu->current_vmcs == xv->vmcs_pa)
+		cpu->current_vmcs = 0;
+	xv->launched = false;
+}
+
 void vmx_stage2_flush(struct vcpu *v)
 {
 	/* INVEPT at the next entry (vmx_run.c), the earliest it can matter. */

@@ -74,6 +74,14 @@ static inline long hc_raise_irq(unsigned long vector)
 {
 	return hypercall(HC_RAISE_IRQ, vector, 0, 0);
 }
+static inline uint64_t hc_clock(void)
+{
+	return (uint64_t)hypercall(HC_CLOCK, 0, 0, 0);
+}
+static inline long hc_set_timer(uint64_t deadline_ns, unsigned long vector)
+{
+	return hypercall(HC_SET_TIMER, deadline_ns, vector, 0);
+}
 
 /* ---- Exceptions and interrupts --------------------------------------------- */
 

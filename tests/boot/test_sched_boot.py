@@ -1,0 +1,91 @@
+"""The credit scheduler on (emulated) CPUs: CPU-bound test guests share the
+pCPUs by weight and are preempted although they never exit on their own; an
+I/O-bound guest that sleeps on HC_SET_TIMER wakes promptly beside them.
+
+burn guests report `progress t=MSms units=N` every 250 ms of HC_CLOCK time
+(tests/guests/burn.c). Under QEMU the runs use -icount shift=0: guest time
+then counts instructions, so the shares depend on Plinth's scheduling alone,
+not on how the host schedules QEMU's threads.
+"""
+import os
+import re
+
+import emulators
+from checks import expect_status, explain
+
+GUESTS = os.path.join(emulators.ROOT, "build", "guests")
+WEIGHTS = {"light1": 256, "heavy": 512, "light2": 256}   # 1:2:1
+WINDOW_MS = 1500  # compare the guests at the same point of their run
+TOLERANCE = 0.10  # the issue's +-10 %
+
+
+def config(tmp_path, extra=""):
+    text = extra
+    for name, weight in WEIGHTS.items():
+        text += f'[[guest]]\nname = "{name}"\nkernel = "burn.bin"\nweight = {weight}\n\n'
+    path = tmp_path / "plinth.toml"
+    path.write_text(text)
+    return str(path)
+
+
+def units_at(run, name, t_ms):
+    m = re.search(rf"\[guest {name}\] progress t={t_ms}ms units=(\d+)", run.log)
+    assert m, f"guest {name} reported no progress at {t_ms} ms {explain(run)}"
+    return int(m.group(1))
+
+
+def expect_weighted_shares(run):
+    units = {n: units_at(run, n, WINDOW_MS) for n in WEIGHTS}
+    total_units, total_weight = sum(units.values()), sum(WEIGHTS.values())
+    for name, weight in WEIGHTS.items():
+        share, want = units[name] / total_units, weight / total_weight
+        assert abs(share / want - 1) <= TOLERANCE, \
+            f"{name}: {share:.3f} of the work, want {want:.3f} +-10% ({units}) {explain(run)}"
+    return units
+
+
+def test_weights_on_two_cpus_qemu(qemu, tmp_path):
+    """Three burners 1:2:1 on two AMD-V pCPUs: the heavy one gets a pCPU to
+    itself in effect, the light ones share the other."""
+    run = qemu("test=guests", smp=2, memory="256M", timeout=240,
+               extra=["-initrd", f"{config(tmp_path)},{GUESTS}/burn.bin"])
+    expect_status(run, emulators.PASS)
+    assert "[smp] CPU 1" in run.log, f"the second CPU did not come up {explain(run)}"
+    expect_weighted_shares(run)
+
+
+def test_one_cpu_preempts_burners_qemu(qemu, tmp_path):
+    """On one pCPU the burners never exit by themselves: only the host timer
+    preempts them, and the shares still follow the weights."""
+    run = qemu("test=guests", smp=1, memory="256M", timeout=240,
+               extra=["-icount", "shift=0", "-initrd", f"{config(tmp_path)},{GUESTS}/burn.bin"])
+    expect_status(run, emulators.PASS)
+    expect_weighted_shares(run)
+
+
+def test_sleeper_wakes_promptly_qemu(qemu, tmp_path):
+    """An I/O-bound guest beside two burners on one pCPU: it wakes within a
+    millisecond of its timer (BOOST) every time."""
+    cfg = tmp_path / "plinth.toml"
+    cfg.write_text('[[guest]]\nname = "sleeper"\nkernel = "sleeper.bin"\n\n'
+                   '[[guest]]\nname = "burn1"\nkernel = "burn.bin"\n\n'
+                   '[[guest]]\nname = "burn2"\nkernel = "burn.bin"\n')
+    run = qemu("test=guests", smp=1, memory="256M", timeout=240,
+               extra=["-icount", "shift=0", "-initrd",
+                      f"{cfg},{GUESTS}/burn.bin,{GUESTS}/sleeper.bin"])
+    expect_status(run, emulators.PASS)
+    assert "[guest sleeper] PASS sleep-wakes" in run.log, explain(run)
+    m = re.search(r"\[guest sleeper\] wake latency max=(\d+)us avg=(\d+)us", run.log)
+    assert m and int(m.group(1)) <= 1000, f"sleeper woke late {explain(run)}"
+
+
+def test_weights_on_two_cpus_bochs(request, tmp_path):
+    """VT-x: the same three burners on Bochs with two CPUs (its preemption
+    timer ends their slices). Bochs' clock follows its instruction count."""
+    run = request.getfixturevalue("bochs")(
+        "test=guests", modules=[config(tmp_path), os.path.join(GUESTS, "burn.bin")],
+        smp=2, timeout=600)
+    expect_status(run, emulators.PASS)
+    assert "[smp] CPU 1" in run.log, f"the second CPU did not come up {explain(run)}"
+    units = expect_weighted_shares(run)
+    print("bochs shares", units)
