@@ -38,7 +38,7 @@ KOBJS := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS))
 KERNEL := $(BUILD)/plinth.elf
 ISO    := $(BUILD)/plinth.iso
 
-.PHONY: all iso run run-bochs test unit guests fuzz clean deps-check
+.PHONY: all iso run run-bochs test unit guests fuzz bench clean deps-check
 all: $(KERNEL)
 
 # `make V=1` shows the full commands.
@@ -133,6 +133,12 @@ guests: $(GUEST_IMAGES)
 -include tools/plinth-cfg/plinth-cfg.mk
 -include tools/schedsim/schedsim.mk
 -include tests/fuzz/fuzz.mk
+
+# ---- Benchmarks (outside make test) ------------------------------------------
+# Today the scheduler's pick-next cost for 4, 64 and 1024 vCPUs (schedsim).
+bench: $(BUILD)/schedsim
+	@mkdir -p $(BUILD)/bench
+	$(BUILD)/schedsim bench | tee $(BUILD)/bench/sched.txt
 
 # ---- Tests -----------------------------------------------------------------
 # Unit tests and boot tests together; ends with "N passed, N failed".

@@ -338,6 +338,43 @@ static bool guests_alive(void)
 	return false;
 }
 
+/* A vCPU that could still run, or be woken by something Plinth knows of. */
+static bool vcpu_can_wake(const struct vcpu *v)
+{
+	return v->state == VCPU_RUNNABLE ||
+	       (v->state == VCPU_HALTED &&
+		(v->timer_deadline_ns || __atomic_load_n(&v->guest->pending_irq_vector, __ATOMIC_ACQUIRE)));
+}
+
+/*
+ * Guests whose vCPUs all halted with no timer armed and nothing pending can
+ * never run again (no emulated device raises interrupts yet): stop them, so
+ * that their memory and the run end. Under sched_lock, from the boot CPU
+ * when it has nothing to run.
+ */
+static void stop_sleepers_locked(uint64_t now)
+{
+	for (size_t i = 0; i < guest_count(); i++) {
+		struct guest *g = guest_by_index(i);
+		bool wakeable = false;
+
+		if (g->state != GUEST_RUNNING)
+			continue;
+		for (unsigned j = 0; j < g->vcpu_count; j++)
+			wakeable |= vcpu_can_wake(&g->vcpus[j]);
+		if (wakeable)
+			continue;
+		guest_stop(g, -1, "all vCPUs halted waiting for an interrupt nothing can raise");
+		for (unsigned j = 0; j < g->vcpu_count; j++) {
+			struct vcpu *v = &g->vcpus[j];
+			if (sched_vcpu_state(&v->sched) == SCHED_OFFLINE)
+				continue;
+			log_vcpu_stats(v, now);
+			sched_vcpu_remove(&sched, &v->sched, now);
+		}
+	}
+}
+
 /*
  * The loop of one CPU. The boot CPU returns when every guest has stopped;
  * the others idle on (they are woken by kicks).
@@ -379,8 +416,13 @@ static void schedule_loop(unsigned cpu)
 			run_until(v, deadline);
 			continue;
 		}
-		if (cpu == 0 && !guests_alive())
-			return;
+		if (cpu == 0) {
+			spin_lock(&sched_lock);
+			stop_sleepers_locked(time_now_ns());
+			spin_unlock(&sched_lock);
+			if (!guests_alive())
+				return;
+		}
 		idle_until(guests_alive() ? deadline : UINT64_MAX);
 	}
 }

@@ -9,6 +9,9 @@ not on how the host schedules QEMU's threads.
 """
 import os
 import re
+import select
+import subprocess
+import time
 
 import emulators
 from checks import expect_status, explain
@@ -89,3 +92,36 @@ def test_weights_on_two_cpus_bochs(request, tmp_path):
     assert "[smp] CPU 1" in run.log, f"the second CPU did not come up {explain(run)}"
     units = expect_weighted_shares(run)
     print("bochs shares", units)
+
+
+def test_stats_key_on_the_serial_console(kernel, tmp_path):
+    """Typing `s` on the serial console while guests run prints every
+    guest's scheduling statistics at once."""
+    cfg = tmp_path / "plinth.toml"
+    cfg.write_text('[[guest]]\nname = "busy"\nkernel = "burn.bin"\n')
+    cmd = emulators.qemu_command(kernel=kernel, cmdline="test=guests", extra=[
+        "-serial", "stdio", "-initrd", f"{cfg},{GUESTS}/burn.bin"])
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL)
+    seen = b""
+    try:
+        deadline = time.monotonic() + 60
+        pressed = False
+        while time.monotonic() < deadline and b"self-test guests" not in seen:
+            if select.select([proc.stdout], [], [], 0.5)[0]:
+                chunk = os.read(proc.stdout.fileno(), 4096)
+                if not chunk:
+                    break
+                seen += chunk
+            if not pressed and b"progress t=250ms" in seen:
+                proc.stdin.write(b"s")
+                proc.stdin.flush()
+                pressed = True
+    finally:
+        proc.kill()
+        proc.wait()
+    log = seen.decode("utf-8", "replace")
+    before_end = log.split("all guests have stopped")[0]
+    assert pressed, f"the guest never reported progress:\n{log[-2000:]}"
+    assert re.search(r"\[sched\] statistics at \d+ ms on 1 CPU", before_end), log[-3000:]
+    assert re.search(r"\[sched\] busy: weight 256, cap 0%, running", before_end), log[-3000:]
