@@ -129,6 +129,9 @@ static bool start_guest(const struct boot_info *bi, const struct cfg_guest *cg)
 	d.start_mode = strcmp(cg->mode, "real") == 0 ? VCPU_START_REAL : VCPU_START_PROT32;
 	if (image_format_parse(cg->format, &d.format) != 0)
 		d.format = IMAGE_AUTO; /* the parser only lets valid names through */
+	d.on_crash = strcmp(cg->on_crash, "restart") == 0  ? GUEST_ON_CRASH_RESTART :
+		     strcmp(cg->on_crash, "preserve") == 0 ? GUEST_ON_CRASH_PRESERVE :
+							      GUEST_ON_CRASH_DESTROY;
 	d.weight = cg->weight;
 	d.cap = cg->cap;
 	d.affinity = cg->ncpus ? 0 : SCHED_AFFINITY_ALL;

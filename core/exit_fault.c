@@ -62,20 +62,20 @@ void handle_stage2_fault(struct vcpu *v, const struct vm_exit *e)
 	int err;
 
 	if (e->stage2.misconfig) {
-		guest_stop(g, -1, "stage-2 misconfiguration at GPA %#llx (a hypervisor bug)",
+		guest_crash(g, "stage-2 misconfiguration at GPA %#llx (a hypervisor bug)",
 			   (unsigned long long)e->stage2.gpa);
 		return;
 	}
 	if (guest_ram_ptr(g, e->stage2.gpa, 1)) {
 		/* RAM is always mapped RWX: a fault here means the tables are wrong. */
-		guest_stop(g, -1, "stage-2 fault on RAM at GPA %#llx", (unsigned long long)e->stage2.gpa);
+		guest_crash(g, "stage-2 fault on RAM at GPA %#llx", (unsigned long long)e->stage2.gpa);
 		return;
 	}
 	err = vcpu_decode_insn(v, &in);
 	if (err == -E_FAULT)
 		return; /* the fetch faulted in the guest's paging: #PF injected */
 	if (err || !emulable_on_empty_bus(&in)) {
-		guest_stop(g, -1, "access to unbacked GPA %#llx by an instruction Plinth cannot emulate (%s) at RIP %#llx",
+		guest_crash(g, "access to unbacked GPA %#llx by an instruction Plinth cannot emulate (%s) at RIP %#llx",
 			   (unsigned long long)e->stage2.gpa, err ? err_name(err) : x86_op_name(in.op),
 			   (unsigned long long)v->regs.rip);
 		vcpu_log_state(v);
@@ -122,13 +122,13 @@ void handle_hlt(struct vcpu *v, const struct vm_exit *e)
 void handle_shutdown(struct vcpu *v, const struct vm_exit *e)
 {
 	(void)e;
-	guest_stop(v->guest, -1, "triple fault (shutdown) at RIP %#llx", (unsigned long long)v->regs.rip);
+	guest_crash(v->guest, "triple fault (shutdown) at RIP %#llx", (unsigned long long)v->regs.rip);
 	vcpu_log_state(v);
 }
 
 void handle_invalid_state(struct vcpu *v, const struct vm_exit *e)
 {
-	guest_stop(v->guest, -1, "the CPU refused the guest state: %s (info %#llx %#llx)",
+	guest_crash(v->guest, "the CPU refused the guest state: %s (info %#llx %#llx)",
 		   e->invalid.why ? e->invalid.why : "no reason given",
 		   (unsigned long long)e->invalid.info1, (unsigned long long)e->invalid.info2);
 	vcpu_log_state(v);
@@ -136,6 +136,6 @@ void handle_invalid_state(struct vcpu *v, const struct vm_exit *e)
 
 void handle_unknown(struct vcpu *v, const struct vm_exit *e)
 {
-	guest_stop(v->guest, -1, "unhandled exit (vendor code %#llx)", (unsigned long long)e->vendor_code);
+	guest_crash(v->guest, "unhandled exit (vendor code %#llx)", (unsigned long long)e->vendor_code);
 	vcpu_log_state(v);
 }

@@ -46,7 +46,7 @@ static bool emulated_read(struct vcpu *v, uint32_t msr, uint64_t *value)
 		*value = backend->creg_read(v, VCPU_PAT);
 		return true;
 	case MSR_TSC:
-		*value = rdtsc();
+		*value = rdtsc() + backend->creg_read(v, VCPU_TSC_OFFSET);
 		return true;
 	case MSR_APIC_BASE:
 		*value = APIC_BASE_DEFAULT | (v->id == 0 ? APIC_BASE_BSP : 0); /* APIC disabled */
@@ -98,6 +98,8 @@ static bool emulated_write(struct vcpu *v, uint32_t msr, uint64_t value)
 		return backend->creg_write(v, VCPU_EFER, value) == 0;
 	case MSR_PAT:
 		return backend->creg_write(v, VCPU_PAT, value) == 0;
+	case MSR_TSC: /* the guest sets its clock: only its offset moves */
+		return backend->creg_write(v, VCPU_TSC_OFFSET, value - rdtsc()) == 0;
 	case MSR_MTRR_DEF_TYPE:
 		v->mtrr_def_type = value;
 		return true;

@@ -14,7 +14,9 @@
 #include <plinth/heap.h>
 #include <plinth/log.h>
 #include <plinth/string.h>
+#include <plinth/time.h>
 #include <plinth/vcpu_loop.h>
+#include <plinth/x86/cpu.h>
 
 static struct guest *guests[GUEST_MAX];
 static size_t guests_created;
@@ -286,12 +288,74 @@ static int load_image(struct guest *g, const struct guest_desc *d, const struct 
 	return err;
 }
 
-int guest_create(const struct guest_desc *d, struct guest **out)
+/*
+ * Memory, stage-2 tables, image and vCPUs for g from d and its plan; on an
+ * error everything taken is given back (g itself stays).
+ */
+static int guest_build(struct guest *g, const struct guest_desc *d, const struct image_plan *plan)
 {
 	const struct pt_memory mem = { stage2_alloc_table, stage2_free_table, stage2_table_ptr, NULL };
+	uint64_t ebx;
+	int err = allocate_ram(g);
+
+	if (err)
+		goto fail_ram;
+	err = pt_init(&g->stage2, backend->stage2_format(&backend_caps), &mem);
+	if (err)
+		goto fail_pt;
+	err = map_ram(g);
+	if (err)
+		goto fail_vcpus;
+	err = load_image(g, d, plan, &ebx);
+	if (err)
+		goto fail_vcpus;
+	/* The guest's TSC starts near 0, as after a reset, the same for all its vCPUs. */
+	uint64_t tsc_offset = -rdtsc();
+	for (unsigned i = 0; i < d->vcpus; i++) {
+		struct vcpu *v = &g->vcpus[i];
+		memset(v, 0, sizeof(*v));
+		v->guest = g;
+		v->id = i;
+		set_start_registers(v, plan, ebx);
+		vcpu_fpu_init(v);
+		err = backend->vcpu_create(v, g->stage2.root, plan->start_mode, plan->entry);
+		if (err)
+			goto fail_vcpus;
+		g->vcpu_count++;
+		backend->creg_write(v, VCPU_TSC_OFFSET, tsc_offset);
+		/* Only vCPU 0 starts; the others wait for SMP guests (later). */
+		v->state = i == 0 ? VCPU_RUNNABLE : VCPU_STOPPED;
+	}
+	g->state = GUEST_RUNNING;
+	g->crashed = false;
+	g->destroyed = false;
+	g->pending_irq_vector = 0;
+	g->console_len = 0;
+	g->io_log_budget = GUEST_IO_LOG_BUDGET;
+	g->started_ns = time_now_ns();
+	log_info("%s: guest %u created: %s image, %llu MiB RAM in %zu blocks, %zu stage-2 table pages, %u vCPU(s)",
+		 g->name, g->id, image_format_name(plan->format), (unsigned long long)(g->memory >> 20),
+		 g->ram_blocks, g->stage2.table_pages, g->vcpu_count);
+	return 0;
+
+fail_vcpus:
+	for (unsigned i = 0; i < g->vcpu_count; i++)
+		backend->vcpu_destroy(&g->vcpus[i]);
+	g->vcpu_count = 0;
+	pt_destroy(&g->stage2);
+fail_pt:
+	scrub_and_free_ram(g);
+fail_ram:
+	kfree(g->ram);
+	g->ram = NULL;
+	g->destroyed = true;
+	return err;
+}
+
+int guest_create(const struct guest_desc *d, struct guest **out)
+{
 	struct image_plan plan;
 	struct guest *g;
-	uint64_t ebx;
 	int err = check_desc(d);
 
 	if (err)
@@ -306,63 +370,39 @@ int guest_create(const struct guest_desc *d, struct guest **out)
 	g->id = (unsigned)guests_created + 1;
 	str_copy(g->name, d->name, sizeof(g->name));
 	g->memory = d->memory;
-	g->io_log_budget = GUEST_IO_LOG_BUDGET;
+	g->desc = *d;
+	str_copy(g->cmdline, d->cmdline ? d->cmdline : "", sizeof(g->cmdline));
+	g->desc.cmdline = g->cmdline;
 
-	err = allocate_ram(g);
-	if (err)
-		goto fail_ram;
-	err = pt_init(&g->stage2, backend->stage2_format(&backend_caps), &mem);
-	if (err)
-		goto fail_pt;
-	err = map_ram(g);
-	if (err)
-		goto fail_vcpus;
-	err = load_image(g, d, &plan, &ebx);
-	if (err)
-		goto fail_vcpus;
-	for (unsigned i = 0; i < d->vcpus; i++) {
-		struct vcpu *v = &g->vcpus[i];
-		v->guest = g;
-		v->id = i;
-		set_start_registers(v, &plan, ebx);
-		vcpu_fpu_init(v);
-		err = backend->vcpu_create(v, g->stage2.root, plan.start_mode, plan.entry);
-		if (err)
-			goto fail_vcpus;
-		g->vcpu_count++;
-		/* Only vCPU 0 starts; the others wait for SMP guests (later). */
-		v->state = i == 0 ? VCPU_RUNNABLE : VCPU_STOPPED;
+	err = guest_build(g, &g->desc, &plan);
+	if (err) {
+		log_error("%s: not started: %s", d->name, err_name(err));
+		kfree(g);
+		return err;
 	}
-	g->state = GUEST_RUNNING;
 	guests[guests_created++] = g;
-	log_info("%s: guest %u created: %s image, %llu MiB RAM in %zu blocks, %zu stage-2 table pages, %u vCPU(s)",
-		 g->name, g->id, image_format_name(plan.format), (unsigned long long)(g->memory >> 20),
-		 g->ram_blocks, g->stage2.table_pages, g->vcpu_count);
 	*out = g;
 	return 0;
+}
 
-fail_vcpus:
-	for (unsigned i = 0; i < g->vcpu_count; i++)
-		backend->vcpu_destroy(&g->vcpus[i]);
-	pt_destroy(&g->stage2);
-fail_pt:
-	scrub_and_free_ram(g);
-fail_ram:
-	log_error("%s: not started: %s", d->name, err_name(err));
-	kfree(g->ram);
-	kfree(g);
+int guest_restart(struct guest *g)
+{
+	struct image_plan plan;
+	int err;
+
+	guest_destroy(g);
+	err = image_plan(g->name, g->desc.image, g->desc.image_size, g->desc.format, g->memory,
+			 g->desc.start_mode, &plan);
+	if (!err)
+		err = guest_build(g, &g->desc, &plan);
+	if (err)
+		log_error("%s: cannot be restarted: %s", g->name, err_name(err));
 	return err;
 }
 
-void guest_stop(struct guest *g, int exit_code, const char *fmt, ...)
+static void guest_vstop(struct guest *g, int exit_code, const char *fmt, va_list ap)
 {
-	va_list ap;
-
-	if (g->state == GUEST_STOPPED)
-		return;
-	va_start(ap, fmt);
 	fmt_vsnprintf(g->stop_reason, sizeof(g->stop_reason), fmt, ap);
-	va_end(ap);
 	g->state = GUEST_STOPPED;
 	g->exit_code = exit_code;
 	for (unsigned i = 0; i < g->vcpu_count; i++)
@@ -373,10 +413,37 @@ void guest_stop(struct guest *g, int exit_code, const char *fmt, ...)
 		vcpu_log_exit_stats(&g->vcpus[i]);
 }
 
+void guest_stop(struct guest *g, int exit_code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (g->state == GUEST_STOPPED)
+		return;
+	va_start(ap, fmt);
+	guest_vstop(g, exit_code, fmt, ap);
+	va_end(ap);
+}
+
+void guest_crash(struct guest *g, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (g->state == GUEST_STOPPED)
+		return;
+	g->crashed = true;
+	va_start(ap, fmt);
+	guest_vstop(g, -1, fmt, ap);
+	va_end(ap);
+}
+
 void guest_destroy(struct guest *g)
 {
+	if (g->destroyed)
+		return;
+	g->destroyed = true;
 	for (unsigned i = 0; i < g->vcpu_count; i++)
 		backend->vcpu_destroy(&g->vcpus[i]);
+	g->vcpu_count = 0;
 	pt_destroy(&g->stage2);
 	scrub_and_free_ram(g);
 	kfree(g->ram);

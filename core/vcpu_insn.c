@@ -110,7 +110,7 @@ bool vcpu_skip_insn(struct vcpu *v, const struct vm_exit *e)
 	if (err == -E_FAULT)
 		return false; /* #PF injected: the guest sees its own fault */
 	if (err) {
-		guest_stop(v->guest, -1, "cannot decode the instruction at RIP %#llx after a %s exit (%s)",
+		guest_crash(v->guest, "cannot decode the instruction at RIP %#llx after a %s exit (%s)",
 			   (unsigned long long)v->regs.rip, vm_exit_reason_name(e->reason), err_name(err));
 		return false;
 	}
@@ -123,7 +123,7 @@ void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error_code, 
 	struct vcpu_event ev = { EVENT_EXCEPTION, vector, has_error_code, error_code };
 
 	if (backend->inject(v, &ev) != 0)
-		guest_stop(v->guest, -1, "could not deliver exception %u while another event was pending",
+		guest_crash(v->guest, "could not deliver exception %u while another event was pending",
 			   vector);
 }
 

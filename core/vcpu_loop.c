@@ -307,14 +307,33 @@ static void idle_until(uint64_t deadline)
 	lapic_timer_oneshot_ns(0);
 }
 
+/* A stopped guest leaves the scheduler (under sched_lock), all its vCPUs. */
+static uint64_t remove_guest_locked(struct guest *g, uint64_t now)
+{
+	uint64_t kicks = 0;
+
+	for (unsigned i = 0; i < g->vcpu_count; i++) {
+		struct vcpu *v = &g->vcpus[i];
+		if (sched_vcpu_state(&v->sched) == SCHED_OFFLINE)
+			continue;
+		log_vcpu_stats(v, now);
+		kicks |= cpu_bit(sched_vcpu_remove(&sched, &v->sched, now));
+	}
+	sched_dom_remove(&sched, &g->sched);
+	return kicks;
+}
+
 /* After v ran (under sched_lock): tell the scheduler why it stopped. */
-static uint64_t account_stop(struct vcpu *v, uint64_t now, bool *need_pick)
+static uint64_t account_stop(struct vcpu *v, uint64_t now, bool *need_pick, struct guest **ended)
 {
 	uint64_t kicks = 0;
 
 	if (v->state == VCPU_STOPPED) {
-		log_vcpu_stats(v, now);
-		kicks |= cpu_bit(sched_vcpu_remove(&sched, &v->sched, now));
+		struct guest *g = v->guest;
+		kicks |= remove_guest_locked(g, now);
+		/* Alive until guest_ended has made it again, so the run does not end meanwhile. */
+		g->restarting = g->crashed && g->desc.on_crash == GUEST_ON_CRASH_RESTART;
+		*ended = g;
 		*need_pick = true;
 	} else if (v->state == VCPU_HALTED && __atomic_load_n(&v->guest->pending_irq_vector,
 								__ATOMIC_ACQUIRE)) {
@@ -333,7 +352,7 @@ static uint64_t account_stop(struct vcpu *v, uint64_t now, bool *need_pick)
 static bool guests_alive(void)
 {
 	for (size_t i = 0; i < guest_count(); i++)
-		if (guest_by_index(i)->state == GUEST_RUNNING)
+		if (guest_by_index(i)->state == GUEST_RUNNING || guest_by_index(i)->restarting)
 			return true;
 	return false;
 }
@@ -365,15 +384,52 @@ static void stop_sleepers_locked(uint64_t now)
 		if (wakeable)
 			continue;
 		guest_stop(g, -1, "all vCPUs halted waiting for an interrupt nothing can raise");
-		for (unsigned j = 0; j < g->vcpu_count; j++) {
-			struct vcpu *v = &g->vcpus[j];
-			if (sched_vcpu_state(&v->sched) == SCHED_OFFLINE)
-				continue;
-			log_vcpu_stats(v, now);
-			sched_vcpu_remove(&sched, &v->sched, now);
-		}
+		remove_guest_locked(g, now);
+		guest_destroy(g);
 	}
 }
+
+/* on_crash = restart: make it again, unless it keeps crashing; *what says what happened. */
+static void guest_ended_restart(struct guest *g, enum guest_on_crash *what)
+{
+	if (*what != GUEST_ON_CRASH_RESTART)
+		return;
+	if (time_now_ns() - g->started_ns >= GUEST_RESTART_CALM_NS)
+		g->restarts = 0;
+	if (++g->restarts > GUEST_RESTART_LIMIT) {
+		log_error("%s: crashed %u times in a row: not restarted again (on_crash = restart)",
+			  g->name, g->restarts);
+		*what = GUEST_ON_CRASH_DESTROY;
+		return;
+	}
+	log_info("%s: restarting (on_crash = restart, restart %u of at most %u in a row)", g->name,
+		 g->restarts, GUEST_RESTART_LIMIT);
+	if (guest_restart(g) != 0 ||
+	    vcpu_loop_add_guest(g, g->desc.weight, g->desc.cap, g->desc.affinity) != 0)
+		*what = GUEST_ON_CRASH_DESTROY;
+}
+
+/*
+ * A guest has stopped and left the scheduler; outside sched_lock (this
+ * scrubs memory): on_crash decides after a crash or a reboot request, any
+ * other stop gives its memory back at once.
+ */
+static void guest_ended(struct guest *g)
+{
+	enum guest_on_crash what = g->crashed ? g->desc.on_crash : GUEST_ON_CRASH_DESTROY;
+
+	guest_ended_restart(g, &what);
+	g->restarting = false;
+	if (what == GUEST_ON_CRASH_RESTART)
+		return;
+	if (what == GUEST_ON_CRASH_PRESERVE) {
+		log_info("%s: memory kept for inspection (on_crash = preserve, %llu MiB)", g->name,
+			 (unsigned long long)(g->memory >> 20));
+		return;
+	}
+	guest_destroy(g);
+}
+
 
 /*
  * The loop of one CPU. The boot CPU returns when every guest has stopped;
@@ -389,11 +445,12 @@ static void schedule_loop(unsigned cpu)
 	for (;;) {
 		uint64_t kicks = 0, now;
 		bool need_pick = v == NULL || take_resched();
+		struct guest *ended = NULL;
 
 		spin_lock(&sched_lock);
 		now = time_now_ns();
 		if (v)
-			kicks |= account_stop(v, now, &need_pick);
+			kicks |= account_stop(v, now, &need_pick, &ended);
 		bool ticked = now >= next_tick[cpu];
 		if (ticked) {
 			need_pick |= sched_tick(&sched, cpu, now);
@@ -408,6 +465,8 @@ static void schedule_loop(unsigned cpu)
 		}
 		spin_unlock(&sched_lock);
 		kick_cpus(kicks);
+		if (ended)
+			guest_ended(ended);
 		if (ticked && cpu == 0)
 			poll_console_keys();
 

@@ -17,6 +17,17 @@
 #define GUEST_START_MAGIC 0x504C4E54u /* "PLNT" in EAX at start (docs/guests.md) */
 #define GUEST_IO_LOG_BUDGET 16        /* unclaimed-port messages per guest */
 
+/* What happens when a guest crashes or asks for a reboot (config on_crash). */
+enum guest_on_crash {
+	GUEST_ON_CRASH_DESTROY,  /* stop it and return its memory at once (scrubbed) */
+	GUEST_ON_CRASH_RESTART,  /* start it again from its image, fresh memory */
+	GUEST_ON_CRASH_PRESERVE, /* stop it and keep its memory for inspection */
+};
+
+#define GUEST_RESTART_LIMIT 3          /* crashes in a row that are restarted */
+#define GUEST_RESTART_CALM_NS 60000000000ull /* a run this long resets the count */
+#define GUEST_CMDLINE_MAX 256
+
 struct guest_desc {
 	char name[GUEST_NAME_MAX];
 	uint64_t memory;              /* bytes, a multiple of 4 KiB */
@@ -29,6 +40,7 @@ struct guest_desc {
 	unsigned weight;              /* credit scheduler share (docs/scheduler.md) */
 	unsigned cap;                 /* percent of one pCPU for all its vCPUs; 0 = none */
 	uint64_t affinity;            /* pCPUs its vCPUs may run on (bit n = pCPU n) */
+	enum guest_on_crash on_crash;
 };
 
 enum guest_state {
@@ -56,7 +68,13 @@ struct guest {
 	struct vcpu vcpus[GUEST_MAX_VCPUS];
 	unsigned vcpu_count;
 	struct sched_dom sched;       /* weight and cap; its vCPUs' scheduling */
-	uint64_t affinity;
+	struct guest_desc desc;       /* how it was made: a restart makes it again */
+	char cmdline[GUEST_CMDLINE_MAX]; /* desc.cmdline points here */
+	bool crashed;                 /* stopped by a crash or a reboot request (on_crash applies) */
+	bool destroyed;               /* memory and vCPUs already given back */
+	volatile bool restarting;     /* stopped, about to be made again (still counts as alive) */
+	unsigned restarts;            /* crashes restarted in a row */
+	uint64_t started_ns;          /* time_now_ns when it (re)started */
 	uint64_t pending_irq_vector;  /* HC_RAISE_IRQ: 0 = none */
 	unsigned io_log_budget;       /* rate limit for unclaimed-port messages */
 	unsigned console_len;         /* bytes in console_line */
@@ -69,8 +87,12 @@ void guest_set_memory_reserve(uint64_t bytes);
 int guest_create(const struct guest_desc *d, struct guest **out);
 /* Stop every vCPU of the guest and log why, with its exit statistics. */
 void guest_stop(struct guest *g, int exit_code, const char *fmt, ...) __printf(3, 4);
-/* Scrub and free the guest's RAM and tables. */
+/* guest_stop for a crash (triple fault, refused state, ...) or a reboot request: on_crash applies. */
+void guest_crash(struct guest *g, const char *fmt, ...) __printf(2, 3);
+/* Scrub and free the guest's RAM, tables and vCPUs (once; later calls do nothing). */
 void guest_destroy(struct guest *g);
+/* A stopped guest made again from its description: fresh RAM, image, vCPUs. 0 or -E_*. */
+int guest_restart(struct guest *g);
 
 /* Host pointer for [gpa, gpa+len) when that is guest RAM inside one block; NULL otherwise. */
 void *guest_ram_ptr(struct guest *g, uint64_t gpa, size_t len);

@@ -27,6 +27,7 @@ enum vcpu_creg {
 	VCPU_CR4,
 	VCPU_EFER,
 	VCPU_PAT, /* the guest's IA32_PAT (SVM: G_PAT; VMX: the guest PAT field) */
+	VCPU_TSC_OFFSET, /* added to the host TSC for RDTSC and IA32_TSC in the guest */
 	VCPU_CREG_COUNT
 };
 

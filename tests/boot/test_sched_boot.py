@@ -125,3 +125,18 @@ def test_stats_key_on_the_serial_console(kernel, tmp_path):
     assert pressed, f"the guest never reported progress:\n{log[-2000:]}"
     assert re.search(r"\[sched\] statistics at \d+ ms on 1 CPU", before_end), log[-3000:]
     assert re.search(r"\[sched\] busy: weight 256, cap 0%, running", before_end), log[-3000:]
+
+
+def test_guest_tsc_starts_near_zero(qemu, tmp_path):
+    """Each guest's TSC counts from its creation (a TSC offset), not from the
+    machine's reset: at its start it is below the time Plinth has run."""
+    cfg = tmp_path / "plinth.toml"
+    cfg.write_text('[[guest]]\nname = "clock"\nkernel = "burn.bin"\n')
+    run = qemu("test=guests", extra=["-initrd", f"{cfg},{GUESTS}/burn.bin"], timeout=60)
+    expect_status(run, emulators.PASS)
+    khz = int(re.search(r"\[time\] TSC (\d+) kHz", run.log).group(1))
+    m = re.search(r"burn-clock: HC_CLOCK reads (\d+) ns, RDTSC (\d+) at start", run.log)
+    assert m, explain(run)
+    clock_ns, tsc = int(m.group(1)), int(m.group(2))
+    tsc_ns = tsc * 1000000 // khz
+    assert tsc_ns < clock_ns, f"guest TSC {tsc_ns} ns >= Plinth's clock {clock_ns} ns {explain(run)}"

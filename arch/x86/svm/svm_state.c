@@ -42,6 +42,7 @@ uint64_t svm_creg_read(struct vcpu *v, enum vcpu_creg reg)
 	case VCPU_CR4: return s->cr4;
 	case VCPU_EFER: return s->efer & ~SVM_EFER_SVME;
 	case VCPU_PAT: return s->g_pat;
+	case VCPU_TSC_OFFSET: return to_svm(v)->vmcb->control.tsc_offset;
 	case VCPU_CREG_COUNT: break;
 	}
 	return 0;
@@ -51,6 +52,10 @@ int svm_creg_write(struct vcpu *v, enum vcpu_creg reg, uint64_t value)
 {
 	struct vmcb_save *s = &to_svm(v)->vmcb->save;
 
+	if (reg == VCPU_TSC_OFFSET) {
+		to_svm(v)->vmcb->control.tsc_offset = value;
+		return 0;
+	}
 	/* Like MOV CR3 on hardware, a paging change drops the guest's cached translations. */
 	if (reg != VCPU_CR2)
 		to_svm(v)->flush_pending = true;
@@ -90,6 +95,7 @@ int svm_creg_write(struct vcpu *v, enum vcpu_creg reg, uint64_t value)
 			return -E_INVAL;
 		s->g_pat = value; /* G_PAT: the guest's PAT under nested paging */
 		return 0;
+	case VCPU_TSC_OFFSET:
 	case VCPU_CREG_COUNT:
 		break;
 	}

@@ -109,6 +109,7 @@
 
 /* ---- primary processor-based controls ---- */
 #define PROC_IRQ_WINDOW_EXITING (1u << 2)
+#define PROC_USE_TSC_OFFSETTING (1u << 3)
 #define PROC_HLT_EXITING (1u << 7)
 #define PROC_CR3_LOAD_EXITING (1u << 15)
 #define PROC_CR3_STORE_EXITING (1u << 16)

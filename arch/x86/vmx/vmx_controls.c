@@ -29,6 +29,7 @@ static const struct bit_name names[] = {
 	{ "pin-based", 3, "NMI exiting" },
 	{ "pin-based", 6, "activate VMX-preemption timer" },
 	{ "primary processor-based", 2, "interrupt-window exiting" },
+	{ "primary processor-based", 3, "use TSC offsetting" },
 	{ "primary processor-based", 7, "HLT exiting" },
 	{ "primary processor-based", 25, "use I/O bitmaps" },
 	{ "primary processor-based", 28, "use MSR bitmaps" },
@@ -91,7 +92,7 @@ int vmx_controls_compute(const struct vmx_ctl_caps *caps, struct vmx_controls *o
 			    PIN_PREEMPTION_TIMER, 0, &out->pin);
 	err |= vmx_ctl_word("primary processor-based", caps->proc,
 			    PROC_HLT_EXITING | PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS |
-				    PROC_ACTIVATE_SECONDARY,
+				    PROC_ACTIVATE_SECONDARY | PROC_USE_TSC_OFFSETTING,
 			    0, PROC_IRQ_WINDOW_EXITING, &out->proc);
 	err |= vmx_ctl_word("secondary processor-based", caps->proc2,
 			    PROC2_EPT | PROC2_UNRESTRICTED_GUEST, PROC2_VPID, 0, &out->proc2);

@@ -61,6 +61,7 @@ uint64_t vmx_creg_read(struct vcpu *v, enum vcpu_creg reg)
 	case VCPU_CR4: return guest_view(VMCS_GUEST_CR4, VMCS_CR4_SHADOW, xv->cr4_mask);
 	case VCPU_EFER: return vmcs_read(VMCS_GUEST_EFER);
 	case VCPU_PAT: return vmcs_read(VMCS_GUEST_PAT);
+	case VCPU_TSC_OFFSET: return vmcs_read(VMCS_TSC_OFFSET);
 	case VCPU_CREG_COUNT: break;
 	}
 	return 0;
@@ -131,6 +132,10 @@ int vmx_creg_write(struct vcpu *v, enum vcpu_creg reg, uint64_t value)
 	}
 	if (!vmx_make_current(xv))
 		return -E_INVAL;
+	if (reg == VCPU_TSC_OFFSET) {
+		vmcs_write(VMCS_TSC_OFFSET, value);
+		return 0;
+	}
 	/* Like MOV CR3 on hardware, a paging change drops the guest's cached translations. */
 	xv->flush_pending = true;
 	switch (reg) {
@@ -151,6 +156,7 @@ int vmx_creg_write(struct vcpu *v, enum vcpu_creg reg, uint64_t value)
 		vmcs_write(VMCS_GUEST_PAT, value);
 		return 0;
 	case VCPU_CR2:
+	case VCPU_TSC_OFFSET:
 	case VCPU_CREG_COUNT:
 		break;
 	}
