@@ -11,6 +11,7 @@
 #include <plinth/exit.h>
 #include <plinth/frame.h>
 #include <plinth/guest.h>
+#include <plinth/guest_platform.h>
 #include <plinth/heap.h>
 #include <plinth/log.h>
 #include <plinth/string.h>
@@ -309,6 +310,7 @@ static int guest_build(struct guest *g, const struct guest_desc *d, const struct
 	err = load_image(g, d, plan, &ebx);
 	if (err)
 		goto fail_vcpus;
+	guest_platform_init(g);
 	/* The guest's TSC starts near 0, as after a reset, the same for all its vCPUs. */
 	uint64_t tsc_offset = -rdtsc();
 	for (unsigned i = 0; i < d->vcpus; i++) {

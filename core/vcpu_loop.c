@@ -14,6 +14,7 @@
 #include <plinth/console.h>
 #include <plinth/errno.h>
 #include <plinth/exit.h>
+#include <plinth/guest_platform.h>
 #include <plinth/log.h>
 #include <plinth/percpu.h>
 #include <plinth/smp.h>
@@ -144,7 +145,17 @@ static void fire_timer(struct vcpu *v, void *arg)
 {
 	struct timer_scan *t = arg;
 
-	if (!v->timer_deadline_ns || v->state == VCPU_STOPPED)
+	if (v->state == VCPU_STOPPED)
+		return;
+	if (v->id == 0) {
+		/* The guest's own devices (PIT, RTC, UART): wake a halted vCPU for their interrupt. */
+		if (v->state == VCPU_HALTED && guest_platform_irq_pending(v->guest, t->now) >= 0) {
+			v->state = VCPU_RUNNABLE;
+			t->kicks |= cpu_bit(sched_wake(&sched, &v->sched, t->now));
+		}
+		t->next = MIN(t->next, guest_platform_next_event(v->guest, t->now));
+	}
+	if (!v->timer_deadline_ns)
 		return;
 	if (v->timer_deadline_ns > t->now) {
 		t->next = MIN(t->next, v->timer_deadline_ns);
@@ -179,14 +190,18 @@ void vcpu_set_timer(struct vcpu *v, uint64_t deadline_ns, uint8_t vector)
 	kick_cpus(kicks);
 }
 
-/* Interrupts raised for the guest go in when it can take them. */
-static void deliver_pending_irq(struct vcpu *v)
+/* Interrupts raised for the guest go in when it can take them: HC_RAISE_IRQ's, then the PIC's. */
+static void deliver_pending_irq(struct vcpu *v, uint64_t now)
 {
 	struct guest *g = v->guest;
 	uint64_t vector = __atomic_load_n(&g->pending_irq_vector, __ATOMIC_ACQUIRE);
 
-	if (!vector || v->id != 0)
+	if (v->id != 0)
 		return;
+	if (!vector) {
+		guest_platform_deliver(g, v, now);
+		return;
+	}
 	if (!backend->irq_ready(v)) {
 		backend->irq_window(v, true);
 		return;
@@ -249,13 +264,51 @@ void vcpu_loop_log_stats(void)
 	spin_unlock(&sched_lock);
 }
 
-/* The boot CPU looks at the serial console between guest runs. */
-static void poll_console_keys(void)
-{
-	int c = console_getc();
+/*
+ * The serial console, read by the boot CPU at its ticks: what is typed goes
+ * to the first running guest that drives its COM1 (the console issue adds
+ * attaching to a chosen one); Ctrl-] then a key is a command for Plinth.
+ */
+#define CONSOLE_ESCAPE 0x1D /* Ctrl-] */
 
+static struct guest *input_guest(void)
+{
+	for (size_t i = 0; i < guest_count(); i++) {
+		struct guest *g = guest_by_index(i);
+		if (g->state == GUEST_RUNNING && guest_platform_uart_in_use(g))
+			return g;
+	}
+	return NULL;
+}
+
+static void console_command(int c)
+{
 	if (c == 's' || c == 'S')
 		vcpu_loop_log_stats();
+	else
+		log_info("after Ctrl-]: s prints the statistics");
+}
+
+static void poll_console_keys(void)
+{
+	static bool escaped;
+	char buf[64];
+	size_t n = 0;
+	int c;
+
+	while (n < sizeof(buf) && (c = console_getc()) >= 0) {
+		if (escaped) {
+			escaped = false;
+			console_command(c);
+		} else if (c == CONSOLE_ESCAPE) {
+			escaped = true;
+		} else {
+			buf[n++] = (char)c;
+		}
+	}
+	struct guest *g = n ? input_guest() : NULL;
+	if (g)
+		guest_platform_input(g, buf, n);
 }
 
 /* ---- Running --------------------------------------------------------------- */
@@ -277,7 +330,7 @@ static void run_until(struct vcpu *v, uint64_t deadline)
 		uint64_t now = time_now_ns();
 		if (now >= deadline)
 			break;
-		deliver_pending_irq(v);
+		deliver_pending_irq(v, now);
 		v->run_budget_tsc = time_ns_to_tsc(deadline - now);
 		/* Without a preemption timer: a one-shot, armed again only if it fired early. */
 		if (!backend_caps.preempt_timer && pc->timer_fired != fired) {
@@ -335,8 +388,9 @@ static uint64_t account_stop(struct vcpu *v, uint64_t now, bool *need_pick, stru
 		g->restarting = g->crashed && g->desc.on_crash == GUEST_ON_CRASH_RESTART;
 		*ended = g;
 		*need_pick = true;
-	} else if (v->state == VCPU_HALTED && __atomic_load_n(&v->guest->pending_irq_vector,
-								__ATOMIC_ACQUIRE)) {
+	} else if (v->state == VCPU_HALTED &&
+		   (__atomic_load_n(&v->guest->pending_irq_vector, __ATOMIC_ACQUIRE) ||
+		    (v->id == 0 && guest_platform_irq_pending(v->guest, now) >= 0))) {
 		v->state = VCPU_RUNNABLE; /* raised while it was on its way to halt */
 	} else if (v->state == VCPU_HALTED) {
 		kicks |= cpu_bit(sched_block(&sched, &v->sched, now));
@@ -360,9 +414,13 @@ static bool guests_alive(void)
 /* A vCPU that could still run, or be woken by something Plinth knows of. */
 static bool vcpu_can_wake(const struct vcpu *v)
 {
-	return v->state == VCPU_RUNNABLE ||
-	       (v->state == VCPU_HALTED &&
-		(v->timer_deadline_ns || __atomic_load_n(&v->guest->pending_irq_vector, __ATOMIC_ACQUIRE)));
+	if (v->state == VCPU_RUNNABLE)
+		return true;
+	if (v->state != VCPU_HALTED)
+		return false;
+	if (v->timer_deadline_ns || __atomic_load_n(&v->guest->pending_irq_vector, __ATOMIC_ACQUIRE))
+		return true;
+	return v->id == 0 && guest_platform_next_event(v->guest, time_now_ns()) != UINT64_MAX;
 }
 
 /*

@@ -9,6 +9,8 @@
 #include <plinth/image.h>
 #include <plinth/pagetable.h>
 #include <plinth/sched.h>
+#include <plinth/spinlock.h>
+#include <plinth/vplatform.h>
 #include <plinth/vcpu.h>
 
 #define GUEST_NAME_MAX 32
@@ -76,6 +78,8 @@ struct guest {
 	unsigned restarts;            /* crashes restarted in a row */
 	uint64_t started_ns;          /* time_now_ns when it (re)started */
 	uint64_t pending_irq_vector;  /* HC_RAISE_IRQ: 0 = none */
+	struct vplatform platform;    /* emulated PC devices (core/guest_platform.c) */
+	spinlock_t platform_lock;
 	unsigned io_log_budget;       /* rate limit for unclaimed-port messages */
 	unsigned console_len;         /* bytes in console_line */
 	char console_line[160];       /* guest console output, flushed per line */

@@ -18,7 +18,7 @@ void vcpu_loop_run_all(void);
 void vcpu_loop_ap_main(unsigned cpu);
 /* HC_SET_TIMER: raise `vector` for v at `deadline_ns` (time_now_ns), 0 cancels. */
 void vcpu_set_timer(struct vcpu *v, uint64_t deadline_ns, uint8_t vector);
-/* Log every guest's scheduling statistics (the `s` key on the serial console). */
+/* Log every guest's scheduling statistics (Ctrl-] s on the serial console). */
 void vcpu_loop_log_stats(void);
 /* Reset FPU/SSE state for a new vCPU (FXSAVE image). */
 void vcpu_fpu_init(struct vcpu *v);

@@ -95,7 +95,7 @@ def test_weights_on_two_cpus_bochs(request, tmp_path):
 
 
 def test_stats_key_on_the_serial_console(kernel, tmp_path):
-    """Typing `s` on the serial console while guests run prints every
+    """Typing Ctrl-] s on the serial console while guests run prints every
     guest's scheduling statistics at once."""
     cfg = tmp_path / "plinth.toml"
     cfg.write_text('[[guest]]\nname = "busy"\nkernel = "burn.bin"\n')
@@ -114,7 +114,7 @@ def test_stats_key_on_the_serial_console(kernel, tmp_path):
                     break
                 seen += chunk
             if not pressed and b"progress t=250ms" in seen:
-                proc.stdin.write(b"s")
+                proc.stdin.write(b"\x1ds")  # Ctrl-] s
                 proc.stdin.flush()
                 pressed = True
     finally:

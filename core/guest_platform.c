@@ -1,0 +1,99 @@
+/*
+ * A guest's emulated PC platform: drivers/v*.c models behind one lock per
+ * guest, with their output going to the guest's console and a reset request
+ * (i8042 pulse, port 0xCF9 or 0x92) treated as a crash: on_crash decides.
+ */
+#define LOG_TAG "platform"
+#include <plinth/backend.h>
+#include <plinth/exit.h>
+#include <plinth/guest_platform.h>
+#include <plinth/log.h>
+#include <plinth/time.h>
+
+static void uart_output(void *ctx, unsigned port_index, const char *buf, size_t n)
+{
+	(void)port_index;
+	guest_console_write(ctx, buf, n);
+}
+
+static void reset_requested(void *ctx, const char *why)
+{
+	guest_crash(ctx, "asked for a reboot (%s)", why);
+}
+
+void guest_platform_init(struct guest *g)
+{
+	struct vplatform_env env = {
+		.uart_output = uart_output,
+		.reset = reset_requested,
+		.ctx = g,
+		.wall_clock_base = 0, /* the RTC starts at 1970-01-01 (no host RTC read yet) */
+		.ram_bytes = g->memory,
+		/* Guest RAM is one run from GPA 0: below 4 GiB up to its end, or all of 4 GiB. */
+		.lowmem_limit = MIN(g->memory, GiB(4)),
+	};
+
+	spin_lock(&g->platform_lock);
+	vplatform_init(&g->platform, &env, time_now_ns());
+	spin_unlock(&g->platform_lock);
+}
+
+bool guest_platform_io(struct guest *g, uint16_t port, uint8_t size, bool in, uint32_t *value)
+{
+	spin_lock(&g->platform_lock);
+	bool claimed = vplatform_io(&g->platform, time_now_ns(), port, size, in, value);
+	spin_unlock(&g->platform_lock);
+	return claimed;
+}
+
+int guest_platform_irq_pending(struct guest *g, uint64_t now)
+{
+	spin_lock(&g->platform_lock);
+	vplatform_advance(&g->platform, now);
+	int vector = vplatform_irq_pending(&g->platform);
+	spin_unlock(&g->platform_lock);
+	return vector;
+}
+
+bool guest_platform_deliver(struct guest *g, struct vcpu *v, uint64_t now)
+{
+	bool delivered = false;
+
+	spin_lock(&g->platform_lock);
+	vplatform_advance(&g->platform, now);
+	int vector = vplatform_irq_pending(&g->platform);
+	if (vector >= 0 && !backend->irq_ready(v)) {
+		backend->irq_window(v, true);
+	} else if (vector >= 0) {
+		struct vcpu_event ev = { EVENT_EXTINT, (uint8_t)vector, false, 0 };
+		if (backend->inject(v, &ev) == 0) {
+			/* INTA: the 8259 moves the request in service (the vector stays the one injected). */
+			vplatform_irq_ack(&g->platform);
+			backend->irq_window(v, false);
+			delivered = true;
+		}
+	}
+	spin_unlock(&g->platform_lock);
+	return delivered;
+}
+
+uint64_t guest_platform_next_event(struct guest *g, uint64_t now)
+{
+	spin_lock(&g->platform_lock);
+	uint64_t next = vplatform_next_event(&g->platform, now);
+	spin_unlock(&g->platform_lock);
+	return next;
+}
+
+bool guest_platform_uart_in_use(struct guest *g)
+{
+	return g->platform.com1.ier || g->platform.com1.mcr;
+}
+
+size_t guest_platform_input(struct guest *g, const char *buf, size_t n)
+{
+	spin_lock(&g->platform_lock);
+	size_t taken = vplatform_uart_input(&g->platform, buf, n);
+	spin_unlock(&g->platform_lock);
+	return taken;
+}
