@@ -1,7 +1,8 @@
 /*
  * Guest image loading plans: format detection and dispatch, flat binaries and
  * the segment checks every format ends with (docs/images.md). ELF is in
- * image_elf.c, Multiboot 0.6.96 in image_multiboot.c.
+ * image_elf.c, Multiboot 0.6.96 in image_multiboot.c, Linux bzImages in
+ * image_bzimage.c.
  */
 #define LOG_TAG "image"
 
@@ -130,13 +131,15 @@ static int plan_flat(const char *name, size_t size,
 	return image_add_segment(name, out, gpa, 0, size, size);
 }
 
-/* Where the Linux boot protocol puts its "HdrS" signature. */
+/* The Linux boot protocol's boot_flag 0xAA55 at 0x1FE and "HdrS" at 0x202. */
+#define BZ_BOOT_FLAG_OFF 0x1FE
 #define BZ_HDRS_OFF 0x202
 #define BZ_HDRS 0x53726448u
 
 static bool is_bzimage(const uint8_t *img, size_t size)
 {
-	return size >= BZ_HDRS_OFF + 4 && image_rd32(img + BZ_HDRS_OFF) == BZ_HDRS;
+	return size >= BZ_HDRS_OFF + 4 && image_rd16(img + BZ_BOOT_FLAG_OFF) == 0xAA55 &&
+	       image_rd32(img + BZ_HDRS_OFF) == BZ_HDRS;
 }
 
 static bool is_elf(const uint8_t *img, size_t size)
@@ -177,9 +180,8 @@ int image_plan(const char *name, const void *image, size_t size,
 
 	switch (fmt) {
 	case IMAGE_BZIMAGE:
-		log_error("%s: a Linux bzImage: Linux bzImage loading comes with the Linux-guest issue",
-			  name);
-		return -E_NOTSUP;
+		rc = image_plan_bzimage(name, img, size, ram, out);
+		break;
 	case IMAGE_MULTIBOOT:
 		if (mb < 0) {
 			log_error("%s: no multiboot1 header (magic %#x) in the first %u bytes",

@@ -1,7 +1,8 @@
 /*
- * Guest images: ELF32/ELF64 and Multiboot 0.6.96 kernels and flat binaries,
- * planned from an in-memory image (a boot module). image_plan() checks every
- * offset and size against the file and the guest's RAM and produces a plan:
+ * Guest images: ELF32/ELF64 and Multiboot 0.6.96 kernels, Linux bzImages and
+ * flat binaries, planned from an in-memory image (a boot module). image_plan()
+ * checks every offset and size against the file and the guest's RAM and
+ * produces a plan:
  * which file bytes go to which guest-physical addresses, the entry point and
  * how the vCPU starts. It never writes guest memory; the caller copies each
  * segment (docs/images.md).
@@ -49,6 +50,21 @@ struct image_plan {
 	uint64_t info_gpa;        /* multiboot: page-aligned, free, < 640 KiB */
 	size_t info_max;          /* multiboot: bytes reserved at info_gpa */
 	uint32_t mb_flags;        /* multiboot: the header's flags */
+	/*
+	 * Linux boot protocol, 32-bit entry (format bzimage): seg[0] is the
+	 * protected-mode kernel, entry its first byte. The vCPU starts in
+	 * PROT32 with ESI = zero_page_gpa and EAX = EBX = EBP = EDI = 0.
+	 */
+	bool linux_boot;
+	uint64_t zero_page_gpa;   /* struct boot_params, 4 KiB: image_build_linux_params() */
+	uint64_t cmdline_gpa;     /* the command line, NUL-terminated, cmdline_max + 1 bytes at most */
+	uint32_t cmdline_max;     /* longest command line: the kernel's cmdline_size */
+	uint64_t initrd_gpa;      /* image_plan_initrd(): page-aligned, 0 without an initrd */
+	uint64_t initrd_size;
+	uint32_t initrd_addr_max; /* the header's: highest address an initrd byte may have */
+	uint32_t linux_version;   /* boot protocol version, e.g. 0x020F */
+	uint64_t kernel_size;     /* protected-mode kernel bytes in the file */
+	uint64_t kernel_mem;      /* bytes reserved from entry: max(init_size, kernel_size) */
 };
 
 /* "auto" | "bzimage" | "multiboot" | "elf" | "flat": 0 or -E_INVAL. */
@@ -78,11 +94,37 @@ int image_build_multiboot_info(const struct image_plan *p, uint64_t ram,
 			       size_t buf_size, uint64_t *info_gpa,
 			       size_t *info_len);
 
+/*
+ * Linux guests (p->linux_boot): place an initrd of initrd_size bytes (0: none)
+ * at the highest page-aligned GPA that ends at or below min(initrd_addr_max +
+ * 1, ram), is not below 1 MiB and does not overlap the kernel; sets
+ * p->initrd_gpa/initrd_size (the caller copies the bytes there). 0, -E_INVAL
+ * (not a Linux plan) or -E_RANGE (does not fit).
+ */
+int image_plan_initrd(const char *name, struct image_plan *p, uint64_t ram,
+		      uint64_t initrd_size);
+
+/*
+ * Linux guests: the 4096-byte zero page (struct boot_params) to copy to
+ * p->zero_page_gpa: the image's setup header with type_of_loader 0xFF, the
+ * command line and initrd addresses of the plan, an E820 map of `ram` bytes
+ * (the multiboot one: [0, 640K) RAM, [640K, 1M) reserved, [1M, ram) RAM).
+ * The caller copies cmdline (NULL: empty) with its NUL to p->cmdline_gpa.
+ * 0, -E_INVAL (not a Linux plan for this image) or -E_RANGE (the command line
+ * is longer than p->cmdline_max).
+ */
+int image_build_linux_params(const char *name, const struct image_plan *p,
+			     const void *image, size_t image_size, uint64_t ram,
+			     const char *cmdline, uint8_t *zero_page);
+
 /* ---- Internal to core/image*.c (declared here for the unit tests) ------- */
 
 /* ELF PT_LOAD segments into out->seg/segments/entry; out->multiboot set first applies its rules. */
 int image_plan_elf(const char *name, const uint8_t *img, size_t size,
 		   uint64_t ram, struct image_plan *out);
+/* Linux bzImage (boot protocol 2.06+, LOADED_HIGH): the setup header checks and placement. */
+int image_plan_bzimage(const char *name, const uint8_t *img, size_t size,
+		       uint64_t ram, struct image_plan *out);
 /* Multiboot1 header at hdr_off (already found and checksummed). */
 int image_plan_multiboot(const char *name, const uint8_t *img, size_t size,
 			 size_t hdr_off, uint64_t ram, struct image_plan *out);
