@@ -120,6 +120,16 @@ static bool start_guest(const struct boot_info *bi, const struct cfg_guest *cg)
 		return false;
 	}
 	memset(&d, 0, sizeof(d));
+	if (cg->initrd[0]) {
+		const struct boot_module *rd = boot_module_find(bi, cg->initrd);
+		if (!rd) {
+			log_error("guest %s: initrd \"%s\" is not among the boot modules", cg->name,
+				  cg->initrd);
+			return false;
+		}
+		d.initrd = (const void *)(uintptr_t)rd->start;
+		d.initrd_size = (size_t)(rd->end - rd->start);
+	}
 	str_copy(d.name, cg->name, sizeof(d.name));
 	d.memory = cg->memory_bytes;
 	d.vcpus = cg->vcpus;

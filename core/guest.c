@@ -261,6 +261,37 @@ static void set_start_registers(struct vcpu *v, const struct image_plan *plan, u
 	v->regs.rbx = ebx;
 	v->regs.rflags = 0x2;
 	v->regs.rip = plan->start_mode == VCPU_START_REAL ? 0 : plan->entry;
+	if (plan->linux_boot) /* 32-bit boot protocol: ESI = the zero page, EBX = EBP = EDI = 0 */
+		v->regs.rsi = plan->zero_page_gpa;
+}
+
+/* The Linux zero page, command line and initrd (after the kernel's segments). */
+static int load_linux_extras(struct guest *g, const struct guest_desc *d, const struct image_plan *plan)
+{
+	static uint8_t zero_page[PAGE_SIZE];
+	const char *cmdline = d->cmdline ? d->cmdline : "";
+	int err = image_build_linux_params(d->name, plan, d->image, d->image_size, g->memory, cmdline,
+					   zero_page);
+
+	if (!err)
+		err = guest_write(g, plan->zero_page_gpa, zero_page, sizeof(zero_page));
+	if (!err)
+		err = guest_write(g, plan->cmdline_gpa, cmdline, strlen(cmdline) + 1);
+	if (!err && plan->initrd_size)
+		err = guest_write(g, plan->initrd_gpa, d->initrd, plan->initrd_size);
+	return err;
+}
+
+/* The image's plan, with the initrd placed for a Linux kernel; nothing reserved yet. */
+static int plan_image(const struct guest_desc *d, struct image_plan *plan)
+{
+	int err = image_plan(d->name, d->image, d->image_size, d->format, d->memory, d->start_mode, plan);
+
+	if (!err && plan->linux_boot)
+		err = image_plan_initrd(d->name, plan, d->memory, d->initrd_size);
+	else if (!err && d->initrd_size)
+		log_warn("%s: initrd ignored: only Linux kernels take one", d->name);
+	return err;
 }
 
 /* Copy the planned segments (RAM is already zero, so bss needs nothing). */
@@ -277,6 +308,10 @@ static int load_image(struct guest *g, const struct guest_desc *d, const struct 
 			return err;
 	}
 	*ebx = g->memory >> 10;
+	if (plan->linux_boot) {
+		*ebx = 0;
+		return load_linux_extras(g, d, plan);
+	}
 	if (!plan->multiboot)
 		return 0;
 	uint64_t info_gpa;
@@ -363,7 +398,7 @@ int guest_create(const struct guest_desc *d, struct guest **out)
 	if (err)
 		return err;
 	/* Check the image against the guest before reserving anything for it. */
-	err = image_plan(d->name, d->image, d->image_size, d->format, d->memory, d->start_mode, &plan);
+	err = plan_image(d, &plan);
 	if (err)
 		return err;
 	g = kzalloc(sizeof(*g));
@@ -393,8 +428,7 @@ int guest_restart(struct guest *g)
 	int err;
 
 	guest_destroy(g);
-	err = image_plan(g->name, g->desc.image, g->desc.image_size, g->desc.format, g->memory,
-			 g->desc.start_mode, &plan);
+	err = plan_image(&g->desc, &plan);
 	if (!err)
 		err = guest_build(g, &g->desc, &plan);
 	if (err)

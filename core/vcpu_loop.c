@@ -148,8 +148,12 @@ static void fire_timer(struct vcpu *v, void *arg)
 	if (v->state == VCPU_STOPPED)
 		return;
 	if (v->id == 0) {
-		/* The guest's own devices (PIT, RTC, UART): wake a halted vCPU for their interrupt. */
-		if (v->state == VCPU_HALTED && guest_platform_irq_pending(v->guest, t->now) >= 0) {
+		/*
+		 * The guest's own devices (PIT, RTC, UART), brought up to now first (so
+		 * their next event lies ahead): wake a halted vCPU for their interrupt.
+		 */
+		bool irq = guest_platform_irq_pending(v->guest, t->now) >= 0;
+		if (v->state == VCPU_HALTED && irq) {
 			v->state = VCPU_RUNNABLE;
 			t->kicks |= cpu_bit(sched_wake(&sched, &v->sched, t->now));
 		}
@@ -243,9 +247,12 @@ static void log_guest_stats(const struct guest *g, uint64_t now)
 		 g->name, g->sched.weight, g->sched.cap_pct,
 		 g->state == GUEST_RUNNING ? "running" : "stopped",
 		 (unsigned long long)(g->memory >> 20), g->ram_blocks, g->stage2.table_pages);
-	for (unsigned i = 0; i < g->vcpu_count; i++)
-		if (sched_vcpu_state(&g->vcpus[i].sched) != SCHED_OFFLINE)
-			log_vcpu_stats(&g->vcpus[i], now);
+	for (unsigned i = 0; i < g->vcpu_count; i++) {
+		if (sched_vcpu_state(&g->vcpus[i].sched) == SCHED_OFFLINE)
+			continue;
+		log_vcpu_stats(&g->vcpus[i], now);
+		vcpu_log_exit_stats(&g->vcpus[i]);
+	}
 }
 
 void vcpu_loop_log_stats(void)

@@ -113,6 +113,10 @@ else
 	echo "file-roundtrip: FAILED"
 fi
 case " $(cat /proc/cmdline) " in
+*" plinth.panic "*)
+	echo "PLINTH-LINUX-PANIC: init exits, the kernel panics"
+	exit 1
+	;;
 *" plinth.shell "*)
 	echo "PLINTH-LINUX-SHELL: a shell on the console; 'poweroff -f' ends the guest"
 	setsid cttyhack sh -l || sh -l

@@ -38,7 +38,9 @@ struct guest_desc {
 	size_t image_size;
 	enum image_format format;     /* IMAGE_AUTO detects it (docs/images.md) */
 	enum vcpu_start_mode start_mode; /* for flat images: prot32 or real */
-	const char *cmdline;          /* for multiboot kernels; may be NULL */
+	const char *cmdline;          /* for multiboot and Linux kernels; may be NULL */
+	const void *initrd;           /* Linux: the initrd (a boot module); NULL = none */
+	size_t initrd_size;
 	unsigned weight;              /* credit scheduler share (docs/scheduler.md) */
 	unsigned cap;                 /* percent of one pCPU for all its vCPUs; 0 = none */
 	uint64_t affinity;            /* pCPUs its vCPUs may run on (bit n = pCPU n) */

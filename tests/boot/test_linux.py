@@ -1,0 +1,78 @@
+"""A stock Debian Linux kernel with a busybox initramfs as a Plinth guest
+(docs/linux.md). tools/fetch-linux.sh gets the files with apt-get download
+on first use (build/linux/, never committed)."""
+import os
+import re
+import subprocess
+
+import pytest
+
+import emulators
+from checks import expect_lines, expect_status, explain
+
+LINUX = os.path.join(emulators.ROOT, "build", "linux")
+CMDLINE = "console=ttyS0 noapic nolapic acpi=off"
+
+
+@pytest.fixture(scope="session")
+def linux_files():
+    proc = subprocess.run(["sh", "tools/fetch-linux.sh"], cwd=emulators.ROOT,
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        pytest.fail(f"tools/fetch-linux.sh failed:\n{proc.stdout}{proc.stderr}")
+    return os.path.join(LINUX, "vmlinuz"), os.path.join(LINUX, "initramfs.cpio.gz")
+
+
+def linux_guest(name, cmdline=CMDLINE, extra=""):
+    return (f'[[guest]]\nname = "{name}"\nkernel = "vmlinuz"\ninitrd = "initramfs.cpio.gz"\n'
+            f'cmdline = "{cmdline}"\nmemory = "128M"\n{extra}\n')
+
+
+def boot_linux(qemu, tmp_path, files, config, smp=1, timeout=240):
+    cfg = tmp_path / "plinth.toml"
+    cfg.write_text(config)
+    kernel, initrd = files
+    return qemu("test=guests", smp=smp, memory="768M", timeout=timeout,
+                extra=["-initrd", f"{cfg},{kernel},{initrd}"])
+
+
+def expect_linux_ran(run, name):
+    expect_lines(run, f"[guest {name}] PLINTH-LINUX-INIT-OK", f"[guest {name}] file-roundtrip: ok",
+                 f"[guest {name}] PLINTH-LINUX-DONE",
+                 f"[guest] {name} stopped: halted with interrupts disabled (exit code 0)")
+    assert re.search(rf"\[guest {name}\] Linux \S+ 6\.\S+ .* x86_64", run.log), explain(run)
+
+
+def test_linux_guest_qemu(qemu, tmp_path, linux_files):
+    """One Linux guest reaches /init, prints its marker and powers off; Plinth
+    reports that it ended cleanly."""
+    run = boot_linux(qemu, tmp_path, linux_files, linux_guest("linux"))
+    expect_status(run, emulators.PASS)
+    expect_linux_ran(run, "linux")
+    expect_lines(run, "[guest linux] [    0.000000] Command line: " + CMDLINE)
+
+
+def test_two_linux_guests_side_by_side(qemu, tmp_path, linux_files):
+    """Two Linux guests on two CPUs, each with its own console."""
+    run = boot_linux(qemu, tmp_path, linux_files, linux_guest("left") + linux_guest("right"), smp=2)
+    expect_status(run, emulators.PASS)
+    for name in ("left", "right"):
+        expect_linux_ran(run, name)
+
+
+def test_linux_panic_restart_and_destroy(qemu, tmp_path, linux_files):
+    """init exits: the kernel panics and asks for a reboot. With on_crash =
+    restart it is started again (at most 3 times in a row), with destroy it
+    stays stopped; a third guest goes on unaffected."""
+    panic = CMDLINE + " plinth.panic panic=-1"
+    config = (linux_guest("phoenix", panic, 'on_crash = "restart"') +
+              linux_guest("dodo", panic, 'on_crash = "destroy"') + linux_guest("steady"))
+    run = boot_linux(qemu, tmp_path, linux_files, config, smp=2, timeout=400)
+    expect_status(run, emulators.PASS)
+    expect_linux_ran(run, "steady")
+    for name in ("phoenix", "dodo"):
+        expect_lines(run, f"[guest {name}] PLINTH-LINUX-PANIC", f"{name} stopped: asked for a reboot")
+    expect_lines(run, "phoenix: restarting (on_crash = restart, restart 1 of at most 3 in a row)",
+                 "phoenix: crashed 4 times in a row: not restarted again")
+    assert "dodo: restarting" not in run.log, explain(run)
+    assert run.log.count("[guest dodo] PLINTH-LINUX-PANIC") == 1, explain(run)
