@@ -38,7 +38,7 @@ KOBJS := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS))
 KERNEL := $(BUILD)/plinth.elf
 ISO    := $(BUILD)/plinth.iso
 
-.PHONY: all iso run run-bochs test unit guests fuzz bench clean deps-check
+.PHONY: all iso run run-bochs test test-slow unit guests fuzz bench clean deps-check
 all: $(KERNEL)
 
 # `make V=1` shows the full commands.
@@ -88,19 +88,24 @@ $(ISO): $(KERNEL) tools/mkiso.sh
 iso: $(ISO)
 
 # ---- Running ----------------------------------------------------------------
-# make run: Plinth's built-in demo configuration (core/demo.toml, two test
-# guests) with the guest images as boot modules. CONFIG=FILE.toml boots your
+# make run: Plinth's built-in demo configuration (core/demo.toml: a Linux
+# guest with a shell, and a test guest) with their files as boot modules; the
+# Linux files are fetched on first use. CONFIG=FILE.toml boots your
 # configuration instead; MODULES lists the files it names (docs/config.md).
 CONFIG  ?=
-MODULES ?= $(BUILD)/guests/exits.bin $(BUILD)/guests/isolation.bin
+LINUX_FILES := $(BUILD)/linux/vmlinuz $(BUILD)/linux/initramfs.cpio.gz
+MODULES ?= $(LINUX_FILES) $(BUILD)/guests/exits.bin
 comma := ,
 empty :=
 space := $(empty) $(empty)
 RUN_MODULES = $(subst $(space),$(comma),$(strip $(CONFIG) $(MODULES)))
-run: deps-check $(KERNEL) $(GUEST_IMAGES)
+$(LINUX_FILES): tools/fetch-linux.sh tools/mkcpio.py
+	sh tools/fetch-linux.sh
+
+run: deps-check $(KERNEL) $(GUEST_IMAGES) $(LINUX_FILES)
 	$(PYTHON) tools/run-qemu.py --kernel $(KERNEL) --modules "$(RUN_MODULES)" $(if $(CMDLINE),--append "$(CMDLINE)")
 
-run-bochs: deps-check $(KERNEL) $(GUEST_IMAGES)
+run-bochs: deps-check $(KERNEL) $(GUEST_IMAGES) $(LINUX_FILES)
 	$(PYTHON) tools/run-bochs.py --kernel $(KERNEL) --modules "$(RUN_MODULES)"
 
 deps-check:
@@ -143,7 +148,11 @@ bench: $(BUILD)/schedsim
 # ---- Tests -----------------------------------------------------------------
 # Unit tests and boot tests together; ends with "N passed, N failed".
 test: deps-check $(KERNEL) $(UNIT_BINS) $(GUEST_IMAGES) $(BUILD)/plinth-cfg
-	$(PYTHON) tools/run-tests.py --unit $(UNIT_BINS)
+	$(PYTHON) tools/run-tests.py --unit $(UNIT_BINS) -- -m "not slow"
+
+# Boot tests too long for every commit (Linux under Bochs); same closing line.
+test-slow: deps-check $(KERNEL) $(GUEST_IMAGES)
+	$(PYTHON) tools/run-tests.py -- -m slow
 
 clean:
 	rm -rf $(BUILD)

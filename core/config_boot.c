@@ -175,7 +175,7 @@ size_t config_start_guests(const struct boot_info *bi)
 	size_t started = 0;
 
 	if (config_is_demo && demo_images_missing(bi)) {
-		log_info("the demo's guest images (exits.bin, isolation.bin) are not boot modules: "
+		log_info("none of the demo's guest files (core/demo.toml) is a boot module: "
 			 "no guests (`make run` passes them)");
 		return 0;
 	}

@@ -1,4 +1,5 @@
 /* A guest's console output, one log line per newline: "[guest NAME] text". */
+#include <plinth/console.h>
 #include <plinth/exit.h>
 #include <plinth/format.h>
 #include <plinth/log.h>
@@ -16,6 +17,11 @@ void guest_console_flush(struct guest *g)
 
 void guest_console_write(struct guest *g, const char *s, size_t n)
 {
+	/* Attached (someone types to it): its terminal output as it is, escapes included. */
+	if (g->console_attached) {
+		console_write(s, n);
+		return;
+	}
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
 		if (c == '\n') {

@@ -278,14 +278,31 @@ void vcpu_loop_log_stats(void)
  */
 #define CONSOLE_ESCAPE 0x1D /* Ctrl-] */
 
+/*
+ * The guest typing goes to: once a key arrives, the first running guest that
+ * drives its COM1 is attached, and its output goes out raw from then on
+ * (until it stops), so that its shell works as a terminal.
+ */
 static struct guest *input_guest(void)
 {
-	for (size_t i = 0; i < guest_count(); i++) {
+	static struct guest *attached;
+
+	if (attached && attached->state == GUEST_RUNNING)
+		return attached;
+	if (attached)
+		attached->console_attached = false;
+	attached = NULL;
+	for (size_t i = 0; i < guest_count() && !attached; i++) {
 		struct guest *g = guest_by_index(i);
 		if (g->state == GUEST_RUNNING && guest_platform_uart_in_use(g))
-			return g;
+			attached = g;
 	}
-	return NULL;
+	if (attached) {
+		log_info("serial console attached to guest %s (Ctrl-] s: statistics)", attached->name);
+		guest_console_flush(attached);
+		attached->console_attached = true;
+	}
+	return attached;
 }
 
 static void console_command(int c)

@@ -83,6 +83,7 @@ struct guest {
 	struct vplatform platform;    /* emulated PC devices (core/guest_platform.c) */
 	spinlock_t platform_lock;
 	unsigned io_log_budget;       /* rate limit for unclaimed-port messages */
+	bool console_attached;        /* the serial console is attached: output goes out raw */
 	unsigned console_len;         /* bytes in console_line */
 	char console_line[160];       /* guest console output, flushed per line */
 };

@@ -52,3 +52,7 @@ def bochs(kernel, log_path):
         iso = emulators.make_iso(kernel, cmdline, modules)
         return emulators.run_bochs(iso, log_path, **kw)
     return boot
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: too long for make test; run by make test-slow")

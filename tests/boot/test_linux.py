@@ -76,3 +76,15 @@ def test_linux_panic_restart_and_destroy(qemu, tmp_path, linux_files):
                  "phoenix: crashed 4 times in a row: not restarted again")
     assert "dodo: restarting" not in run.log, explain(run)
     assert run.log.count("[guest dodo] PLINTH-LINUX-PANIC") == 1, explain(run)
+
+
+@pytest.mark.slow
+def test_linux_guest_bochs_vmx(request, tmp_path, linux_files):
+    """The same Linux guest on VT-x (Bochs corei7_skylake_x)."""
+    cfg = tmp_path / "plinth.toml"
+    cfg.write_text(linux_guest("linux"))
+    kernel, initrd = linux_files
+    run = request.getfixturevalue("bochs")("test=guests", modules=[str(cfg), kernel, initrd],
+                                            megs=512, timeout=1800)
+    expect_status(run, emulators.PASS)
+    expect_linux_ran(run, "linux")
