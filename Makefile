@@ -38,7 +38,7 @@ KOBJS := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS))
 KERNEL := $(BUILD)/plinth.elf
 ISO    := $(BUILD)/plinth.iso
 
-.PHONY: all iso run run-bochs test test-slow unit guests fuzz bench clean deps-check
+.PHONY: all iso run run-bochs test unit guests fuzz bench clean deps-check
 all: $(KERNEL)
 
 # `make V=1` shows the full commands.
@@ -148,11 +148,7 @@ bench: $(BUILD)/schedsim
 # ---- Tests -----------------------------------------------------------------
 # Unit tests and boot tests together; ends with "N passed, N failed".
 test: deps-check $(KERNEL) $(UNIT_BINS) $(GUEST_IMAGES) $(BUILD)/plinth-cfg
-	$(PYTHON) tools/run-tests.py --unit $(UNIT_BINS) -- -m "not slow"
-
-# Boot tests too long for every commit (Linux under Bochs); same closing line.
-test-slow: deps-check $(KERNEL) $(GUEST_IMAGES)
-	$(PYTHON) tools/run-tests.py -- -m slow
+	$(PYTHON) tools/run-tests.py --unit $(UNIT_BINS)
 
 clean:
 	rm -rf $(BUILD)

@@ -20,6 +20,8 @@
 #define CPUID1_ECX_HYPERVISOR (1u << 31)
 #define CPUID1_EDX_APIC (1u << 9)
 #define CPUID7_EBX_AVX2 (1u << 5)
+#define CPUID7_EBX_INVPCID (1u << 10)
+#define CPUID80000001_EDX_RDTSCP (1u << 27)
 #define CPUID7_EBX_AVX512F (1u << 16)
 #define CPUID80000001_ECX_SVM (1u << 2)
 #define CPUID_SVM_LEAF 0x8000000Au
@@ -62,7 +64,8 @@ void handle_cpuid(struct vcpu *v, const struct vm_exit *e)
 			break;
 		case 7:
 			if (subleaf == 0)
-				r.ebx &= ~(CPUID7_EBX_AVX2 | CPUID7_EBX_AVX512F);
+				r.ebx &= ~(CPUID7_EBX_AVX2 | CPUID7_EBX_AVX512F |
+					   (backend_caps.guest_invpcid ? 0 : CPUID7_EBX_INVPCID));
 			break;
 		case CPUID_XSAVE_LEAF:
 		case CPUID_SVM_LEAF:
@@ -70,6 +73,8 @@ void handle_cpuid(struct vcpu *v, const struct vm_exit *e)
 			break;
 		case 0x80000001u:
 			r.ecx &= ~CPUID80000001_ECX_SVM;
+			if (!backend_caps.guest_rdtscp)
+				r.edx &= ~CPUID80000001_EDX_RDTSCP;
 			break;
 		default:
 			break;

@@ -22,6 +22,9 @@ struct virt_caps {
 	bool real_mode;       /* guests can run real mode directly */
 	bool preempt_timer;   /* a timer that forces an exit (VMX preemption timer) */
 	bool firmware_locked; /* present but disabled by firmware */
+	/* The guest may run these where the CPU has them (else CPUID hides them). */
+	bool guest_rdtscp;
+	bool guest_invpcid;
 };
 
 struct backend_ops {

@@ -53,6 +53,3 @@ def bochs(kernel, log_path):
         return emulators.run_bochs(iso, log_path, **kw)
     return boot
 
-
-def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: too long for make test; run by make test-slow")

@@ -78,9 +78,8 @@ def test_linux_panic_restart_and_destroy(qemu, tmp_path, linux_files):
     assert run.log.count("[guest dodo] PLINTH-LINUX-PANIC") == 1, explain(run)
 
 
-@pytest.mark.slow
 def test_linux_guest_bochs_vmx(request, tmp_path, linux_files):
-    """The same Linux guest on VT-x (Bochs corei7_skylake_x)."""
+    """The same Linux guest on VT-x (Bochs corei7_skylake_x): about 110 s."""
     cfg = tmp_path / "plinth.toml"
     cfg.write_text(linux_guest("linux"))
     kernel, initrd = linux_files

@@ -70,7 +70,9 @@ static void test_skylake(void **state)
 	assert_true(out.proc & PROC_USE_MSR_BITMAPS);
 	assert_true(out.proc & PROC_ACTIVATE_SECONDARY);
 	assert_false(out.proc & PROC_IRQ_WINDOW_EXITING);
-	assert_int_equal(out.proc2, PROC2_EPT | PROC2_VPID | PROC2_UNRESTRICTED_GUEST);
+	assert_int_equal(out.proc2, PROC2_EPT | PROC2_VPID | PROC2_UNRESTRICTED_GUEST | PROC2_RDTSCP |
+					    PROC2_INVPCID);
+	assert_true(out.proc & PROC_USE_TSC_OFFSETTING);
 	assert_true(out.exit & EXIT_HOST_ADDR64);
 	assert_true(out.exit & EXIT_LOAD_EFER && out.exit & EXIT_SAVE_EFER);
 	assert_true(out.exit & EXIT_LOAD_PAT && out.exit & EXIT_SAVE_PAT);

@@ -66,5 +66,7 @@ int svm_probe(struct virt_caps *caps)
 	caps->tagged_tlb = true;
 	caps->real_mode = true;
 	caps->preempt_timer = false;
+	caps->guest_rdtscp = true;  /* not intercepted */
+	caps->guest_invpcid = true;
 	return 0;
 }

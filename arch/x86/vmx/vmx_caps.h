@@ -35,8 +35,10 @@
 #define PIN_PREEMPTION_TIMER (1u << 6)
 #define PROC_ACTIVATE_SECONDARY (1u << 31)
 #define PROC2_EPT (1u << 1)
+#define PROC2_RDTSCP (1u << 3)   /* else RDTSCP raises #UD in the guest */
 #define PROC2_VPID (1u << 5)
 #define PROC2_UNRESTRICTED_GUEST (1u << 7)
+#define PROC2_INVPCID (1u << 12)  /* else INVPCID raises #UD in the guest */
 #define EPT_CAP_WALK_4 (1ULL << 6)
 #define EPT_CAP_WB (1ULL << 14)
 #define EPT_CAP_2M (1ULL << 16)

@@ -35,8 +35,10 @@ static const struct bit_name names[] = {
 	{ "primary processor-based", 28, "use MSR bitmaps" },
 	{ "primary processor-based", 31, "activate secondary controls" },
 	{ "secondary processor-based", 1, "enable EPT" },
+	{ "secondary processor-based", 3, "enable RDTSCP" },
 	{ "secondary processor-based", 5, "enable VPID" },
 	{ "secondary processor-based", 7, "unrestricted guest" },
+	{ "secondary processor-based", 12, "enable INVPCID" },
 	{ "VM-exit", 9, "host address-space size" },
 	{ "VM-exit", 15, "acknowledge interrupt on exit" },
 	{ "VM-exit", 18, "save IA32_PAT" },
@@ -95,7 +97,8 @@ int vmx_controls_compute(const struct vmx_ctl_caps *caps, struct vmx_controls *o
 				    PROC_ACTIVATE_SECONDARY | PROC_USE_TSC_OFFSETTING,
 			    0, PROC_IRQ_WINDOW_EXITING, &out->proc);
 	err |= vmx_ctl_word("secondary processor-based", caps->proc2,
-			    PROC2_EPT | PROC2_UNRESTRICTED_GUEST, PROC2_VPID, 0, &out->proc2);
+			    PROC2_EPT | PROC2_UNRESTRICTED_GUEST,
+			    PROC2_VPID | PROC2_RDTSCP | PROC2_INVPCID, 0, &out->proc2);
 	err |= vmx_ctl_word("VM-exit", caps->exit,
 			    EXIT_HOST_ADDR64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_PAT |
 				    EXIT_LOAD_PAT,

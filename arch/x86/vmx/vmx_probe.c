@@ -97,5 +97,7 @@ int vmx_probe(struct virt_caps *caps)
 	caps->tagged_tlb = vmx_features.vpid;
 	caps->real_mode = vmx_features.unrestricted;
 	caps->preempt_timer = pin1 & PIN_PREEMPTION_TIMER; /* arms vcpu.run_budget_tsc */
+	caps->guest_rdtscp = vmx_controls.proc2 & PROC2_RDTSCP;
+	caps->guest_invpcid = vmx_controls.proc2 & PROC2_INVPCID;
 	return 0;
 }
