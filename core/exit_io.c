@@ -7,7 +7,6 @@
 #define LOG_TAG "io"
 #include <plinth/backend.h>
 #include <plinth/exit.h>
-#include <plinth/guest_platform.h>
 #include <plinth/io_bus.h>
 #include <plinth/log.h>
 #include <plinth/x86/descriptors.h>
@@ -23,7 +22,7 @@ static uint32_t port_access(struct vcpu *v, uint16_t port, uint8_t size, bool in
 {
 	struct guest *g = v->guest;
 
-	if (guest_platform_io(g, port, size, in, &value) || io_bus_access(g, port, size, in, &value))
+	if (io_bus_access(g, port, size, in, &value))
 		return value & size_mask(size);
 	if (g->io_log_budget) {
 		g->io_log_budget--;

@@ -6,7 +6,9 @@
 #define LOG_TAG "platform"
 #include <plinth/backend.h>
 #include <plinth/exit.h>
+#include <plinth/errno.h>
 #include <plinth/guest_platform.h>
+#include <plinth/io_bus.h>
 #include <plinth/log.h>
 #include <plinth/time.h>
 
@@ -88,6 +90,44 @@ uint64_t guest_platform_next_event(struct guest *g, uint64_t now)
 bool guest_platform_uart_in_use(struct guest *g)
 {
 	return g->platform.com1.ier || g->platform.com1.mcr;
+}
+
+static void platform_port_access(struct guest *g, void *opaque, uint16_t port, uint8_t size,
+				 bool in, uint32_t *value)
+{
+	(void)opaque;
+	if (!guest_platform_io(g, port, size, in, value) && in)
+		*value = 0xFFFFFFFFu; /* a byte of a wide access no device decodes */
+}
+
+/* Where the platform's devices sit on the I/O bus (docs/devices.md). */
+static const struct io_device platform_ports[] = {
+	{ "8259 master", 0x20, 2, platform_port_access, NULL },
+	{ "8254 PIT", 0x40, 4, platform_port_access, NULL },
+	{ "i8042 data", 0x60, 1, platform_port_access, NULL },
+	{ "port B", 0x61, 1, platform_port_access, NULL },
+	{ "i8042 command", 0x64, 1, platform_port_access, NULL },
+	{ "CMOS RTC", 0x70, 2, platform_port_access, NULL },
+	{ "POST code", 0x80, 1, platform_port_access, NULL },
+	{ "port A", 0x92, 1, platform_port_access, NULL },
+	{ "8259 slave", 0xA0, 2, platform_port_access, NULL },
+	{ "delay", 0xED, 1, platform_port_access, NULL },
+	{ "COM1", 0x3F8, 8, platform_port_access, NULL },
+	{ "ELCR", 0x4D0, 2, platform_port_access, NULL },
+	{ "PCI config, reset control", 0xCF8, 8, platform_port_access, NULL },
+};
+
+int guest_platform_register_ports(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(platform_ports); i++) {
+		int err = io_bus_register(&platform_ports[i]);
+		if (err) {
+			log_error("cannot put %s at port %#x on the I/O bus: %s", platform_ports[i].name,
+				  platform_ports[i].base, err_name(err));
+			return err;
+		}
+	}
+	return 0;
 }
 
 size_t guest_platform_input(struct guest *g, const char *buf, size_t n)

@@ -11,6 +11,7 @@
 #include <plinth/errno.h>
 #include <plinth/frame.h>
 #include <plinth/guest.h>
+#include <plinth/guest_platform.h>
 #include <plinth/config_boot.h>
 #include <plinth/kernel.h>
 #include <plinth/log.h>
@@ -93,6 +94,8 @@ static void run_guests(void)
 		selftest_fail_if_active("virtualization could not be enabled");
 		return;
 	}
+	if (guest_platform_register_ports() != 0)
+		return;
 	smp_start_aps(vcpu_loop_ap_main);
 	sched_params_from_config(&params);
 	if (vcpu_loop_init(&params) != 0)

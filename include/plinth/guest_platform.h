@@ -10,6 +10,8 @@
 
 #include <plinth/guest.h>
 
+/* Put the devices' port ranges on the I/O bus (once, at boot). 0 or -E_*. */
+int guest_platform_register_ports(void);
 /* Power-on state for a guest being built. */
 void guest_platform_init(struct guest *g);
 /* A port access by the guest; false when no device of the platform has the port. */
