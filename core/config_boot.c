@@ -142,6 +142,7 @@ static bool start_guest(const struct boot_info *bi, const struct cfg_guest *cg)
 	d.on_crash = strcmp(cg->on_crash, "restart") == 0  ? GUEST_ON_CRASH_RESTART :
 		     strcmp(cg->on_crash, "preserve") == 0 ? GUEST_ON_CRASH_PRESERVE :
 							      GUEST_ON_CRASH_DESTROY;
+	str_copy(d.serial, cg->serial, sizeof(d.serial));
 	d.weight = cg->weight;
 	d.cap = cg->cap;
 	d.affinity = cg->ncpus ? 0 : SCHED_AFFINITY_ALL;

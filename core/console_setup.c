@@ -43,6 +43,11 @@ void console_use_serial(const char *spec, const char *origin)
 	log_info("serial console on port %#x at %u baud", port, baud);
 }
 
+uint16_t console_serial_port(void)
+{
+	return boot_uart.port;
+}
+
 int console_getc(void)
 {
 	char c;

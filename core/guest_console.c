@@ -1,8 +1,66 @@
-/* A guest's console output, one log line per newline: "[guest NAME] text". */
+/*
+ * A guest's console output, where its `serial` key sends it: "console" (the
+ * default) makes one log line per newline, "[guest NAME] text"; "com1".."com4"
+ * give the guest a host serial port of its own, bytes as they are; "none"
+ * drops them.
+ */
+#define LOG_TAG "guest"
 #include <plinth/console.h>
 #include <plinth/exit.h>
 #include <plinth/format.h>
 #include <plinth/log.h>
+#include <plinth/spinlock.h>
+#include <plinth/string.h>
+#include <plinth/uart.h>
+
+#define HOST_SERIAL_PORTS 4
+
+static struct {
+	struct uart16550 uart;
+	bool tried, ok;
+} host_serial[HOST_SERIAL_PORTS];
+static spinlock_t host_serial_lock;
+
+/* The host UART for "comN" (1..4), set up on first use; NULL if it cannot be used. */
+static struct uart16550 *host_serial_port(struct guest *g, unsigned n)
+{
+	static const uint16_t ports[HOST_SERIAL_PORTS] = { 0x3F8, 0x2F8, 0x3E8, 0x2E8 };
+	struct uart16550 *u = NULL;
+
+	spin_lock(&host_serial_lock);
+	if (!host_serial[n - 1].tried) {
+		host_serial[n - 1].tried = true;
+		if (ports[n - 1] == console_serial_port())
+			log_warn("%s: serial com%u is Plinth's own console: its output goes to the log",
+				 g->name, n);
+		else if (uart16550_init(&host_serial[n - 1].uart, ports[n - 1], 115200) != 0)
+			log_warn("%s: serial com%u: no UART answers at %#x: its output goes to the log",
+				 g->name, n, ports[n - 1]);
+		else
+			host_serial[n - 1].ok = true;
+	}
+	if (host_serial[n - 1].ok)
+		u = &host_serial[n - 1].uart;
+	spin_unlock(&host_serial_lock);
+	return u;
+}
+
+/* true when the bytes went to the guest's own port, or nowhere ("none"). */
+static bool write_to_own_serial(struct guest *g, const char *s, size_t n)
+{
+	const char *serial = g->desc.serial;
+
+	if (strcmp(serial, "none") == 0)
+		return true;
+	if (strncmp(serial, "com", 3) != 0 || serial[3] < '1' || serial[3] > '4')
+		return false;
+	struct uart16550 *u = host_serial_port(g, (unsigned)(serial[3] - '0'));
+	if (!u)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		uart16550_putc(u, s[i]);
+	return true;
+}
 
 void guest_console_flush(struct guest *g)
 {
@@ -17,6 +75,8 @@ void guest_console_flush(struct guest *g)
 
 void guest_console_write(struct guest *g, const char *s, size_t n)
 {
+	if (write_to_own_serial(g, s, n))
+		return;
 	/* Attached (someone types to it): its terminal output as it is, escapes included. */
 	if (g->console_attached) {
 		console_write(s, n);

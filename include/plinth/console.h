@@ -29,6 +29,8 @@ void console_enter_panic_mode(void);
  */
 void console_early_init(void);
 void console_configure(const char *cmdline);
+/* The I/O port of the UART the hypervisor's console uses (0: none). */
+uint16_t console_serial_port(void);
 /* A byte typed on the serial console, or -1 when none is waiting (polled). */
 int console_getc(void);
 /* Move the console to the serial port `spec` ("com2,9600"); `origin` names the setting in messages. */

@@ -45,6 +45,7 @@ struct guest_desc {
 	unsigned cap;                 /* percent of one pCPU for all its vCPUs; 0 = none */
 	uint64_t affinity;            /* pCPUs its vCPUs may run on (bit n = pCPU n) */
 	enum guest_on_crash on_crash;
+	char serial[8];               /* its console: "console" (the log), "com1".."com4", "none" */
 };
 
 enum guest_state {

@@ -119,3 +119,19 @@ def test_reserve_keeps_memory_from_guests(qemu, tmp_path):
                  "[guest small] RESULT passed=32 failed=0")
     assert re.search(r"big: not enough memory for 128 MiB of RAM \(\d+ MiB free, 400 MiB of it "
                      r"kept for the hypervisor by reserve\)", run.log), explain(run)
+
+
+def test_guest_serial_routing(qemu, tmp_path):
+    """serial = "com2" gives a guest the host's second serial port, bytes as
+    they are; "none" drops its output; both still run to their end."""
+    cfg = tmp_path / "plinth.toml"
+    cfg.write_text('[[guest]]\nname = "own"\nkernel = "exits.bin"\nserial = "com2"\n\n'
+                   '[[guest]]\nname = "quiet"\nkernel = "exits.bin"\nserial = "none"\n')
+    com2 = tmp_path / "com2.log"
+    run = qemu("test=guests", serial_files=[str(com2)], timeout=90,
+               extra=["-initrd", f"{cfg},{GUESTS}/exits.bin"])
+    expect_status(run, emulators.PASS)
+    expect_lines(run, "own stopped: exited with code 0", "quiet stopped: exited with code 0")
+    assert "[guest own]" not in run.log and "[guest quiet]" not in run.log, explain(run)
+    own = com2.read_text(errors="replace")
+    assert "RESULT passed=32 failed=0" in own and "[guest" not in own, own[-2000:]
