@@ -467,6 +467,12 @@ void guest_crash(struct guest *g, const char *fmt, ...)
 	if (g->state == GUEST_STOPPED)
 		return;
 	g->crashed = true;
+	/*
+	 * Still alive for the run's end until on_crash has been applied: another
+	 * CPU must not see it stopped and not about to restart.
+	 */
+	if (g->desc.on_crash == GUEST_ON_CRASH_RESTART)
+		__atomic_store_n(&g->restarting, true, __ATOMIC_RELEASE);
 	va_start(ap, fmt);
 	guest_vstop(g, -1, fmt, ap);
 	va_end(ap);

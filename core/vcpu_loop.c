@@ -408,8 +408,6 @@ static uint64_t account_stop(struct vcpu *v, uint64_t now, bool *need_pick, stru
 	if (v->state == VCPU_STOPPED) {
 		struct guest *g = v->guest;
 		kicks |= remove_guest_locked(g, now);
-		/* Alive until guest_ended has made it again, so the run does not end meanwhile. */
-		g->restarting = g->crashed && g->desc.on_crash == GUEST_ON_CRASH_RESTART;
 		*ended = g;
 		*need_pick = true;
 	} else if (v->state == VCPU_HALTED &&

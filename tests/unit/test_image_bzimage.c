@@ -522,46 +522,6 @@ static void test_mutation(void **state)
 	free(base);
 }
 
-/* The Debian kernel tools/fetch-linux.sh fetches, planned for 256 MiB, if it is there. */
-static void test_debian_kernel(void **state)
-{
-	(void)state;
-	const char *path = getenv("PLINTH_VMLINUZ");
-	if (!path)
-		path = "build/linux/vmlinuz";
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		print_message("skipped: %s absent (tools/fetch-linux.sh fetches it)\n", path);
-		skip();
-	}
-	fseek(f, 0, SEEK_END);
-	long size = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	assert_true(size > 0x10000);
-	uint8_t *img = malloc((size_t)size);
-	assert_non_null(img);
-	assert_int_equal(fread(img, 1, (size_t)size, f), (size_t)size);
-	fclose(f);
-
-	struct image_plan p;
-	assert_int_equal(plan_bytes(img, (size_t)size, IMAGE_AUTO, MiB(256), &p), 0);
-	check_linux_plan(&p, (size_t)size, MiB(256));
-	assert_true(p.linux_version >= 0x020F);
-	assert_int_equal(p.entry, get64(img + 0x258)); /* pref_address fits 256 MiB */
-	assert_true(p.kernel_mem >= get32(img + 0x260));
-	assert_int_equal(p.cmdline_max, 2047);
-	assert_int_equal(image_plan_initrd(NAME, &p, MiB(256), MiB(2)), 0);
-	assert_int_equal(p.initrd_gpa, MiB(254));
-	static uint8_t zp[4096];
-	assert_int_equal(image_build_linux_params(NAME, &p, img, (size_t)size, MiB(256),
-						  "console=ttyS0 noapic nolapic acpi=off", zp), 0);
-	const char *ver = (const char *)img + 0x200 + get16(img + 0x20E);
-	print_message("%s: protocol %u.%02u, kernel %.40s, at %#llx, init_size %#x\n", path,
-		      p.linux_version >> 8, p.linux_version & 0xff, ver,
-		      (unsigned long long)p.entry, get32(img + 0x260));
-	free(img);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -573,7 +533,6 @@ int main(void)
 		cmocka_unit_test(test_initrd),
 		cmocka_unit_test(test_initrd_limits),
 		cmocka_unit_test(test_mutation),
-		cmocka_unit_test(test_debian_kernel),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
