@@ -3,7 +3,7 @@
  * what to run, run it until its time is up, the accounting tick is due, a
  * guest timer expires, it halts, yields or stops, or another CPU kicks this
  * one; then tell the scheduler. Only this file calls the scheduler, always
- * under sched_lock; guest code runs with the lock dropped.
+ * under vcpu_sched_lock; guest code runs with the lock dropped.
  *
  * A guest that never exits is still interrupted at its deadline: on VT-x by
  * the preemption timer (vcpu.run_budget_tsc), on AMD-V by this CPU's LAPIC
@@ -24,12 +24,14 @@
 #include <plinth/vcpu_loop.h>
 #include <plinth/x86/lapic.h>
 
+#include "vcpu_loop_internal.h"
+
 #define FXSAVE_FCW_DEFAULT 0x037F
 #define FXSAVE_MXCSR_OFFSET 24
 #define MXCSR_DEFAULT 0x1F80
 
-static struct sched sched;
-static spinlock_t sched_lock;
+struct sched vcpu_sched;
+spinlock_t vcpu_sched_lock;
 static volatile bool loop_started; /* the guests are in place: APs may schedule */
 
 /* Per CPU: when its next accounting tick is due. */
@@ -73,7 +75,7 @@ static bool take_resched(void)
 
 int vcpu_loop_init(const struct sched_params *params)
 {
-	int err = sched_init(&sched, cpu_count_online(), params, time_now_ns());
+	int err = sched_init(&vcpu_sched, cpu_count_online(), params, time_now_ns());
 
 	if (err)
 		log_error("cannot start the scheduler on %u CPUs: %s", cpu_count_online(),
@@ -87,20 +89,20 @@ int vcpu_loop_add_guest(struct guest *g, unsigned weight, unsigned cap, uint64_t
 	unsigned added = 0;
 	int err;
 
-	spin_lock(&sched_lock);
-	err = sched_dom_init(&sched, &g->sched, weight, cap);
+	spin_lock(&vcpu_sched_lock);
+	err = sched_dom_init(&vcpu_sched, &g->sched, weight, cap);
 	for (; !err && added < g->vcpu_count; added++)
-		err = sched_vcpu_init(&sched, &g->vcpus[added].sched, &g->sched, affinity, now);
+		err = sched_vcpu_init(&vcpu_sched, &g->vcpus[added].sched, &g->sched, affinity, now);
 	if (err && added) {
 		while (--added)
-			sched_vcpu_remove(&sched, &g->vcpus[added - 1].sched, now);
-		sched_dom_remove(&sched, &g->sched);
+			sched_vcpu_remove(&vcpu_sched, &g->vcpus[added - 1].sched, now);
+		sched_dom_remove(&vcpu_sched, &g->sched);
 	}
 	if (!err)
 		for (unsigned i = 0; i < g->vcpu_count; i++)
 			if (g->vcpus[i].state == VCPU_RUNNABLE)
-				kicks |= cpu_bit(sched_wake(&sched, &g->vcpus[i].sched, now));
-	spin_unlock(&sched_lock);
+				kicks |= cpu_bit(sched_wake(&vcpu_sched, &g->vcpus[i].sched, now));
+	spin_unlock(&vcpu_sched_lock);
 	kick_cpus(kicks);
 	if (err && affinity != SCHED_AFFINITY_ALL)
 		log_error("%s: cpus: none of its CPUs is online (CPUs 0-%u are)", g->name,
@@ -122,7 +124,7 @@ static void for_each_vcpu(void (*fn)(struct vcpu *v, void *arg), void *arg)
 }
 
 /*
- * An interrupt for v (under sched_lock): a halted vCPU is woken, a running
+ * An interrupt for v (under vcpu_sched_lock): a halted vCPU is woken, a running
  * one on another CPU is kicked out of the guest so that it takes it at once.
  */
 static uint64_t raise_locked(struct vcpu *v, uint8_t vector, uint64_t now)
@@ -130,7 +132,7 @@ static uint64_t raise_locked(struct vcpu *v, uint8_t vector, uint64_t now)
 	__atomic_store_n(&v->guest->pending_irq_vector, vector, __ATOMIC_RELEASE);
 	if (v->state == VCPU_HALTED) {
 		v->state = VCPU_RUNNABLE;
-		return cpu_bit(sched_wake(&sched, &v->sched, now));
+		return cpu_bit(sched_wake(&vcpu_sched, &v->sched, now));
 	}
 	if (sched_vcpu_state(&v->sched) == SCHED_RUNNING)
 		return cpu_bit(sched_vcpu_cpu(&v->sched));
@@ -155,7 +157,7 @@ static void fire_timer(struct vcpu *v, void *arg)
 		bool irq = guest_platform_irq_pending(v->guest, t->now) >= 0;
 		if (v->state == VCPU_HALTED && irq) {
 			v->state = VCPU_RUNNABLE;
-			t->kicks |= cpu_bit(sched_wake(&sched, &v->sched, t->now));
+			t->kicks |= cpu_bit(sched_wake(&vcpu_sched, &v->sched, t->now));
 		}
 		t->next = MIN(t->next, guest_platform_next_event(v->guest, t->now));
 	}
@@ -169,7 +171,7 @@ static void fire_timer(struct vcpu *v, void *arg)
 	t->kicks |= raise_locked(v, v->timer_vector, t->now);
 }
 
-/* Raise what is due (under sched_lock); returns the next deadline to come. */
+/* Raise what is due (under vcpu_sched_lock); returns the next deadline to come. */
 static uint64_t fire_timers(uint64_t now, uint64_t *kicks)
 {
 	struct timer_scan t = { now, 0, UINT64_MAX };
@@ -183,14 +185,14 @@ void vcpu_set_timer(struct vcpu *v, uint64_t deadline_ns, uint8_t vector)
 {
 	uint64_t kicks = 0, now = time_now_ns();
 
-	spin_lock(&sched_lock);
+	spin_lock(&vcpu_sched_lock);
 	v->timer_vector = vector;
 	v->timer_deadline_ns = deadline_ns;
 	if (deadline_ns && deadline_ns <= now) {
 		v->timer_deadline_ns = 0;
 		kicks = raise_locked(v, vector, now);
 	}
-	spin_unlock(&sched_lock);
+	spin_unlock(&vcpu_sched_lock);
 	kick_cpus(kicks);
 }
 
@@ -217,122 +219,6 @@ static void deliver_pending_irq(struct vcpu *v, uint64_t now)
 					    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 		backend->irq_window(v, false);
 	}
-}
-
-/* ---- Statistics ------------------------------------------------------------ */
-
-#define NS_PER_MS 1000000ull
-#define NS_PER_US 1000ull
-
-static void log_vcpu_stats(const struct vcpu *v, uint64_t now)
-{
-	struct sched_stats st;
-
-	sched_vcpu_stats(&v->sched, now, &st);
-	log_info("%s vcpu%u: ran %llu ms, waited %llu ms (%llu ms parked by cap), blocked %llu ms, "
-		 "%llu preemptions, %llu wake-ups (latency avg %llu us, max %llu us), %llu exits",
-		 v->guest->name, v->id, (unsigned long long)(st.run_ns / NS_PER_MS),
-		 (unsigned long long)(st.wait_ns / NS_PER_MS),
-		 (unsigned long long)(st.parked_ns / NS_PER_MS),
-		 (unsigned long long)(st.blocked_ns / NS_PER_MS),
-		 (unsigned long long)st.preemptions, (unsigned long long)st.wakeups,
-		 (unsigned long long)(st.wakeups ? st.wake_latency_total_ns / st.wakeups / NS_PER_US : 0),
-		 (unsigned long long)(st.wake_latency_max_ns / NS_PER_US),
-		 (unsigned long long)v->exits);
-}
-
-static void log_guest_stats(const struct guest *g, uint64_t now)
-{
-	log_info("%s: weight %u, cap %u%%, %s, %llu MiB RAM in %zu blocks, %zu stage-2 table pages",
-		 g->name, g->sched.weight, g->sched.cap_pct,
-		 g->state == GUEST_RUNNING ? "running" : "stopped",
-		 (unsigned long long)(g->memory >> 20), g->ram_blocks, g->stage2.table_pages);
-	for (unsigned i = 0; i < g->vcpu_count; i++) {
-		if (sched_vcpu_state(&g->vcpus[i].sched) == SCHED_OFFLINE)
-			continue;
-		log_vcpu_stats(&g->vcpus[i], now);
-		vcpu_log_exit_stats(&g->vcpus[i]);
-	}
-}
-
-void vcpu_loop_log_stats(void)
-{
-	spin_lock(&sched_lock);
-	uint64_t now = time_now_ns();
-	log_info("statistics at %llu ms on %u CPU(s):", (unsigned long long)(now / NS_PER_MS),
-		 sched.npcpus);
-	for (unsigned cpu = 0; cpu < sched.npcpus; cpu++)
-		log_info("CPU %u: idle %llu ms, %llu schedules, %llu steals", cpu,
-			 (unsigned long long)(sched.cpu[cpu].idle_ns / NS_PER_MS),
-			 (unsigned long long)sched.cpu[cpu].schedules,
-			 (unsigned long long)sched.cpu[cpu].steals);
-	for (size_t i = 0; i < guest_count(); i++)
-		log_guest_stats(guest_by_index(i), now);
-	spin_unlock(&sched_lock);
-}
-
-/*
- * The serial console, read by the boot CPU at its ticks: what is typed goes
- * to the first running guest that drives its COM1 (the console issue adds
- * attaching to a chosen one); Ctrl-] then a key is a command for Plinth.
- */
-#define CONSOLE_ESCAPE 0x1D /* Ctrl-] */
-
-/*
- * The guest typing goes to: once a key arrives, the first running guest that
- * drives its COM1 is attached, and its output goes out raw from then on
- * (until it stops), so that its shell works as a terminal.
- */
-static struct guest *input_guest(void)
-{
-	static struct guest *attached;
-
-	if (attached && attached->state == GUEST_RUNNING)
-		return attached;
-	if (attached)
-		attached->console_attached = false;
-	attached = NULL;
-	for (size_t i = 0; i < guest_count() && !attached; i++) {
-		struct guest *g = guest_by_index(i);
-		if (g->state == GUEST_RUNNING && guest_platform_uart_in_use(g))
-			attached = g;
-	}
-	if (attached) {
-		log_info("serial console attached to guest %s (Ctrl-] s: statistics)", attached->name);
-		guest_console_flush(attached);
-		attached->console_attached = true;
-	}
-	return attached;
-}
-
-static void console_command(int c)
-{
-	if (c == 's' || c == 'S')
-		vcpu_loop_log_stats();
-	else
-		log_info("after Ctrl-]: s prints the statistics");
-}
-
-static void poll_console_keys(void)
-{
-	static bool escaped;
-	char buf[64];
-	size_t n = 0;
-	int c;
-
-	while (n < sizeof(buf) && (c = console_getc()) >= 0) {
-		if (escaped) {
-			escaped = false;
-			console_command(c);
-		} else if (c == CONSOLE_ESCAPE) {
-			escaped = true;
-		} else {
-			buf[n++] = (char)c;
-		}
-	}
-	struct guest *g = n ? input_guest() : NULL;
-	if (g)
-		guest_platform_input(g, buf, n);
 }
 
 /* ---- Running --------------------------------------------------------------- */
@@ -384,7 +270,7 @@ static void idle_until(uint64_t deadline)
 	lapic_timer_oneshot_ns(0);
 }
 
-/* A stopped guest leaves the scheduler (under sched_lock), all its vCPUs. */
+/* A stopped guest leaves the scheduler (under vcpu_sched_lock), all its vCPUs. */
 static uint64_t remove_guest_locked(struct guest *g, uint64_t now)
 {
 	uint64_t kicks = 0;
@@ -393,14 +279,14 @@ static uint64_t remove_guest_locked(struct guest *g, uint64_t now)
 		struct vcpu *v = &g->vcpus[i];
 		if (sched_vcpu_state(&v->sched) == SCHED_OFFLINE)
 			continue;
-		log_vcpu_stats(v, now);
-		kicks |= cpu_bit(sched_vcpu_remove(&sched, &v->sched, now));
+		vcpu_log_sched_stats(v, now);
+		kicks |= cpu_bit(sched_vcpu_remove(&vcpu_sched, &v->sched, now));
 	}
-	sched_dom_remove(&sched, &g->sched);
+	sched_dom_remove(&vcpu_sched, &g->sched);
 	return kicks;
 }
 
-/* After v ran (under sched_lock): tell the scheduler why it stopped. */
+/* After v ran (under vcpu_sched_lock): tell the scheduler why it stopped. */
 static uint64_t account_stop(struct vcpu *v, uint64_t now, bool *need_pick, struct guest **ended)
 {
 	uint64_t kicks = 0;
@@ -415,11 +301,11 @@ static uint64_t account_stop(struct vcpu *v, uint64_t now, bool *need_pick, stru
 		    (v->id == 0 && guest_platform_irq_pending(v->guest, now) >= 0))) {
 		v->state = VCPU_RUNNABLE; /* raised while it was on its way to halt */
 	} else if (v->state == VCPU_HALTED) {
-		kicks |= cpu_bit(sched_block(&sched, &v->sched, now));
+		kicks |= cpu_bit(sched_block(&vcpu_sched, &v->sched, now));
 		*need_pick = true;
 	} else if (v->yield) {
 		v->yield = false;
-		sched_vcpu_yield(&sched, &v->sched);
+		sched_vcpu_yield(&vcpu_sched, &v->sched);
 		*need_pick = true;
 	}
 	return kicks;
@@ -448,7 +334,7 @@ static bool vcpu_can_wake(const struct vcpu *v)
 /*
  * Guests whose vCPUs all halted with no timer armed and nothing pending can
  * never run again (no emulated device raises interrupts yet): stop them, so
- * that their memory and the run end. Under sched_lock, from the boot CPU
+ * that their memory and the run end. Under vcpu_sched_lock, from the boot CPU
  * when it has nothing to run.
  */
 static void stop_sleepers_locked(uint64_t now)
@@ -469,48 +355,6 @@ static void stop_sleepers_locked(uint64_t now)
 	}
 }
 
-/* on_crash = restart: make it again, unless it keeps crashing; *what says what happened. */
-static void guest_ended_restart(struct guest *g, enum guest_on_crash *what)
-{
-	if (*what != GUEST_ON_CRASH_RESTART)
-		return;
-	if (time_now_ns() - g->started_ns >= GUEST_RESTART_CALM_NS)
-		g->restarts = 0;
-	if (++g->restarts > GUEST_RESTART_LIMIT) {
-		log_error("%s: crashed %u times in a row: not restarted again (on_crash = restart)",
-			  g->name, g->restarts);
-		*what = GUEST_ON_CRASH_DESTROY;
-		return;
-	}
-	log_info("%s: restarting (on_crash = restart, restart %u of at most %u in a row)", g->name,
-		 g->restarts, GUEST_RESTART_LIMIT);
-	if (guest_restart(g) != 0 ||
-	    vcpu_loop_add_guest(g, g->desc.weight, g->desc.cap, g->desc.affinity) != 0)
-		*what = GUEST_ON_CRASH_DESTROY;
-}
-
-/*
- * A guest has stopped and left the scheduler; outside sched_lock (this
- * scrubs memory): on_crash decides after a crash or a reboot request, any
- * other stop gives its memory back at once.
- */
-static void guest_ended(struct guest *g)
-{
-	enum guest_on_crash what = g->crashed ? g->desc.on_crash : GUEST_ON_CRASH_DESTROY;
-
-	guest_ended_restart(g, &what);
-	g->restarting = false;
-	if (what == GUEST_ON_CRASH_RESTART)
-		return;
-	if (what == GUEST_ON_CRASH_PRESERVE) {
-		log_info("%s: memory kept for inspection (on_crash = preserve, %llu MiB)", g->name,
-			 (unsigned long long)(g->memory >> 20));
-		return;
-	}
-	guest_destroy(g);
-}
-
-
 /*
  * The loop of one CPU. The boot CPU returns when every guest has stopped;
  * the others idle on (they are woken by kicks).
@@ -519,7 +363,7 @@ static void schedule_loop(unsigned cpu)
 {
 	struct vcpu *v = NULL;
 	uint64_t until = 0;
-	uint64_t tick_ns = sched.p.tick_ns;
+	uint64_t tick_ns = vcpu_sched.p.tick_ns;
 
 	next_tick[cpu] = time_now_ns() + tick_ns;
 	for (;;) {
@@ -527,28 +371,28 @@ static void schedule_loop(unsigned cpu)
 		bool need_pick = v == NULL || take_resched();
 		struct guest *ended = NULL;
 
-		spin_lock(&sched_lock);
+		spin_lock(&vcpu_sched_lock);
 		now = time_now_ns();
 		if (v)
 			kicks |= account_stop(v, now, &need_pick, &ended);
 		bool ticked = now >= next_tick[cpu];
 		if (ticked) {
-			need_pick |= sched_tick(&sched, cpu, now);
+			need_pick |= sched_tick(&vcpu_sched, cpu, now);
 			while (next_tick[cpu] <= now)
 				next_tick[cpu] += tick_ns;
 		}
 		uint64_t next_timer = fire_timers(now, &kicks);
-		kicks |= sched_take_kicks(&sched);
+		kicks |= sched_take_kicks(&vcpu_sched);
 		if (need_pick || now >= until || (kicks & cpu_bit((int)cpu))) {
-			v = vcpu_of(sched_schedule(&sched, cpu, now, &until));
-			kicks |= sched_take_kicks(&sched);
+			v = vcpu_of(sched_schedule(&vcpu_sched, cpu, now, &until));
+			kicks |= sched_take_kicks(&vcpu_sched);
 		}
-		spin_unlock(&sched_lock);
+		spin_unlock(&vcpu_sched_lock);
 		kick_cpus(kicks);
 		if (ended)
 			guest_ended(ended);
 		if (ticked && cpu == 0)
-			poll_console_keys();
+			console_keys_poll();
 
 		uint64_t deadline = MIN(MIN(until, next_tick[cpu]), next_timer);
 		if (v) {
@@ -556,9 +400,9 @@ static void schedule_loop(unsigned cpu)
 			continue;
 		}
 		if (cpu == 0) {
-			spin_lock(&sched_lock);
+			spin_lock(&vcpu_sched_lock);
 			stop_sleepers_locked(time_now_ns());
-			spin_unlock(&sched_lock);
+			spin_unlock(&vcpu_sched_lock);
 			if (!guests_alive())
 				return;
 		}

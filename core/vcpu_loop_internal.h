@@ -1,0 +1,20 @@
+/* Shared by core/vcpu_loop.c and its helpers (vcpu_stats.c): not an API. */
+#ifndef PLINTH_CORE_VCPU_LOOP_INTERNAL_H
+#define PLINTH_CORE_VCPU_LOOP_INTERNAL_H
+
+#include <plinth/guest.h>
+#include <plinth/sched.h>
+#include <plinth/spinlock.h>
+
+/* The credit scheduler of all CPUs; every call into it holds vcpu_sched_lock. */
+extern struct sched vcpu_sched;
+extern spinlock_t vcpu_sched_lock;
+
+/* Log v's scheduling statistics up to now (under vcpu_sched_lock). */
+void vcpu_log_sched_stats(const struct vcpu *v, uint64_t now);
+/* A stopped guest that left the scheduler: on_crash (core/guest_ended.c); no lock held. */
+void guest_ended(struct guest *g);
+/* Boot CPU, at its ticks: what was typed on the serial console (core/console_keys.c). */
+void console_keys_poll(void);
+
+#endif
