@@ -24,9 +24,16 @@ static void guest_ended_restart(struct guest *g, enum guest_on_crash *what)
 	}
 	log_info("%s: restarting (on_crash = restart, restart %u of at most %u in a row)", g->name,
 		 g->restarts, GUEST_RESTART_LIMIT);
-	if (guest_restart(g) != 0 ||
-	    vcpu_loop_add_guest(g, g->desc.weight, g->desc.cap, g->desc.affinity) != 0)
+	if (guest_restart(g) != 0) {
 		*what = GUEST_ON_CRASH_DESTROY;
+		return;
+	}
+	/* Before it can run (and crash) again: a new crash sets the flag anew. */
+	__atomic_store_n(&g->restarting, false, __ATOMIC_RELEASE);
+	if (vcpu_loop_add_guest(g, g->desc.weight, g->desc.cap, g->desc.affinity) != 0) {
+		guest_stop(g, -1, "it cannot be scheduled after its restart");
+		*what = GUEST_ON_CRASH_DESTROY;
+	}
 }
 
 /*
@@ -39,9 +46,9 @@ void guest_ended(struct guest *g)
 	enum guest_on_crash what = g->crashed ? g->desc.on_crash : GUEST_ON_CRASH_DESTROY;
 
 	guest_ended_restart(g, &what);
-	g->restarting = false;
 	if (what == GUEST_ON_CRASH_RESTART)
 		return;
+	__atomic_store_n(&g->restarting, false, __ATOMIC_RELEASE);
 	if (what == GUEST_ON_CRASH_PRESERVE) {
 		log_info("%s: memory kept for inspection (on_crash = preserve, %llu MiB)", g->name,
 			 (unsigned long long)(g->memory >> 20));
