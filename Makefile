@@ -38,7 +38,7 @@ KOBJS := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS))
 KERNEL := $(BUILD)/plinth.elf
 ISO    := $(BUILD)/plinth.iso
 
-.PHONY: all iso run run-bochs test unit guests fuzz bench clean deps-check
+.PHONY: all iso usb run run-bochs test unit guests fuzz bench clean deps-check
 all: $(KERNEL)
 
 # `make V=1` shows the full commands.
@@ -86,6 +86,18 @@ GRUB_CMDLINE ?=
 $(ISO): $(KERNEL) tools/mkiso.sh
 	sh tools/mkiso.sh $@ $(KERNEL) "$(GRUB_CMDLINE)"
 iso: $(ISO)
+
+# ---- USB stick image (GPT: GRUB for BIOS and UEFI, FAT32 ESP; no root) -----
+# tools/mkusb.sh; the demo configuration becomes /plinth/plinth.toml.
+USB_FILES := $(BUILD)/guests/exits.bin $(BUILD)/linux/vmlinuz $(BUILD)/linux/initramfs.cpio.gz
+$(BUILD)/usb/plinth.toml: core/demo.toml
+	@mkdir -p $(dir $@)
+	$(Q){ echo "# Plinth's configuration on the USB stick (docs/config.md); edit it from"; \
+	echo "# any OS. kernel and initrd name files in /plinth/ on this partition."; \
+	sed '1,/^\[/{/^#/d}' $<; } > $@
+$(BUILD)/plinth-usb.img: $(KERNEL) $(USB_FILES) $(BUILD)/usb/plinth.toml tools/mkusb.sh
+	sh tools/mkusb.sh $(if $(GRUB_CMDLINE),-a "$(GRUB_CMDLINE)") $@ $(KERNEL) $(BUILD)/usb/plinth.toml $(USB_FILES)
+usb: $(BUILD)/plinth-usb.img
 
 # ---- Running ----------------------------------------------------------------
 # make run: Plinth's built-in demo configuration (core/demo.toml: a Linux
