@@ -8,22 +8,39 @@
 #include <plinth/errno.h>
 #include <plinth/exit.h>
 #include <plinth/log.h>
+#include <plinth/mmio_bus.h>
 #include <plinth/string.h>
 #include <plinth/x86/descriptors.h>
 #include <plinth/x86_decode.h>
 
 #define RFLAGS_IF (1ULL << 9)
 
-/* A load of all-ones into the destination register, as the instruction would. */
-static void load_all_ones(struct vcpu *v, const struct x86_insn *in)
+static uint64_t access_mask(uint8_t size)
+{
+	return size == 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
+}
+
+/* What a store writes: its register (AH..BH included) or its immediate. */
+static uint64_t store_value(struct vcpu *v, const struct x86_insn *in)
+{
+	uint64_t value = in->has_imm ? in->imm : *x86_gpr_ref(&v->regs, in->reg);
+
+	if (!in->has_imm && in->reg_high8)
+		value >>= 8;
+	return value & access_mask(in->access_size);
+}
+
+/* Complete a load of `value` (access_size bytes) into the destination register. */
+static void load_value(struct vcpu *v, const struct x86_insn *in, uint64_t value)
 {
 	uint64_t *dst = x86_gpr_ref(&v->regs, in->reg);
-	uint64_t value = in->access_size == 8 ? ~0ULL : (1ULL << (in->access_size * 8)) - 1;
+	unsigned bits = in->access_size * 8u;
 
-	if (in->op == X86_OP_MOVSX)
-		value = ~0ULL; /* all-ones sign-extends to all-ones */
+	value &= access_mask(in->access_size);
+	if (in->op == X86_OP_MOVSX && bits < 64 && (value >> (bits - 1)) & 1)
+		value |= ~access_mask(in->access_size); /* sign-extend */
 	if (in->reg_high8) {
-		*dst |= 0xFF00ULL;
+		*dst = (*dst & ~0xFF00ULL) | ((value & 0xFF) << 8);
 		return;
 	}
 	switch (in->reg_size) {
@@ -42,7 +59,7 @@ static void load_all_ones(struct vcpu *v, const struct x86_insn *in)
 	}
 }
 
-/* Plain moves complete on an empty bus; anything reading flags or memory twice does not. */
+/* Plain moves complete on the bus; anything reading flags or memory twice does not. */
 static bool emulable_on_empty_bus(const struct x86_insn *in)
 {
 	bool load = in->op == X86_OP_MOV_LOAD || in->op == X86_OP_MOVZX || in->op == X86_OP_MOVSX;
@@ -51,9 +68,10 @@ static bool emulable_on_empty_bus(const struct x86_insn *in)
 }
 
 /*
- * Nothing is mapped there (no RAM, no device yet): decode the instruction,
- * complete it as an empty bus would, and move on. What cannot be emulated
- * stops the guest: guessing would corrupt it.
+ * Nothing is mapped there (not RAM): decode the instruction and complete it
+ * on the MMIO bus, where a device may claim the address and an unclaimed one
+ * reads all-ones and drops writes. What cannot be emulated stops the guest:
+ * guessing would corrupt it.
  */
 void handle_stage2_fault(struct vcpu *v, const struct vm_exit *e)
 {
@@ -81,14 +99,16 @@ void handle_stage2_fault(struct vcpu *v, const struct vm_exit *e)
 		vcpu_log_state(v);
 		return;
 	}
-	if (g->io_log_budget) {
+	uint64_t value = in.is_write ? store_value(v, &in) : ~0ULL;
+	if (!mmio_bus_access(g, e->stage2.gpa, in.access_size, in.is_write, &value) &&
+	    g->io_log_budget) {
 		g->io_log_budget--;
 		log_info("%s: %u-byte %s GPA %#llx (no RAM or device): %s", g->name, in.access_size,
 			 in.is_write ? "write to" : "read from", (unsigned long long)e->stage2.gpa,
 			 in.is_write ? "dropped" : "all-ones");
 	}
 	if (!in.is_write)
-		load_all_ones(v, &in);
+		load_value(v, &in, value);
 	v->regs.rip += in.length;
 }
 

@@ -1,0 +1,1 @@
+UNIT_SRCS_mmio_bus := core/mmio_bus.c
