@@ -467,24 +467,23 @@ static int stop_running(struct sched *s, struct sched_vcpu *v, uint64_t now)
 	return v->cpu;
 }
 
+/* Off its pCPU or its run queue; returns the pCPU it was running on, or -1. */
+static int take_off(struct sched *s, struct sched_vcpu *v, uint64_t now)
+{
+	if (v->state == SCHED_RUNNING)
+		return stop_running(s, v, now);
+	if (v->state == SCHED_QUEUED)
+		dequeue(s, v);
+	return -1;
+}
+
 int sched_vcpu_remove(struct sched *s, struct sched_vcpu *v, uint64_t now)
 {
 	struct sched_dom *d = v->dom;
-	int cpu = -1;
 
-	switch ((enum sched_state)v->state) {
-	case SCHED_RUNNING:
-		cpu = stop_running(s, v, now);
-		break;
-	case SCHED_QUEUED:
-		dequeue(s, v);
-		break;
-	case SCHED_OFFLINE:
+	if (v->state == SCHED_OFFLINE)
 		return -1;
-	case SCHED_BLOCKED:
-	case SCHED_PARKED:
-		break;
-	}
+	int cpu = take_off(s, v, now);
 	set_state(v, SCHED_OFFLINE, now);
 	sched_deactivate(s, v);
 	sched_link_del(&v->dom_link);
@@ -518,21 +517,9 @@ int sched_wake(struct sched *s, struct sched_vcpu *v, uint64_t now)
 
 int sched_block(struct sched *s, struct sched_vcpu *v, uint64_t now)
 {
-	int cpu = -1;
-
-	switch ((enum sched_state)v->state) {
-	case SCHED_RUNNING:
-		cpu = stop_running(s, v, now);
-		break;
-	case SCHED_QUEUED:
-		dequeue(s, v);
-		break;
-	case SCHED_PARKED:
-		break;
-	case SCHED_BLOCKED:
-	case SCHED_OFFLINE:
+	if (v->state == SCHED_BLOCKED || v->state == SCHED_OFFLINE)
 		return -1;
-	}
+	int cpu = take_off(s, v, now);
 	v->wake_pending = false;
 	set_state(v, SCHED_BLOCKED, now);
 	return cpu;
