@@ -16,8 +16,6 @@
 
 #define BIT(n) ((uint64_t)1 << (n))
 #define vcpu_of(l, member) container_of(l, struct sched_vcpu, member)
-#define cvcpu_of(l, member) \
-	((const struct sched_vcpu *)((const char *)(l) - offsetof(struct sched_vcpu, member)))
 
 static const char *const pri_names[] = { "BOOST", "UNDER", "OVER", "IDLE" };
 static const char *const state_names[] = { "offline", "blocked", "queued", "running",
@@ -72,83 +70,6 @@ static uint8_t credit_pri(const struct sched_vcpu *v)
 	return v->credit_ns >= 0 ? SCHED_PRI_UNDER : SCHED_PRI_OVER;
 }
 
-/* ---- State and statistics ---------------------------------------------- */
-
-/* Close the time spent in the current state and enter `st`. Running time is
- * counted by sched_charge instead. */
-static void set_state(struct sched_vcpu *v, enum sched_state st, uint64_t now)
-{
-	uint64_t dt = now - v->state_since;
-
-	switch ((enum sched_state)v->state) {
-	case SCHED_QUEUED:
-		v->stats.wait_ns += dt;
-		break;
-	case SCHED_PARKED:
-		v->stats.wait_ns += dt;
-		v->stats.parked_ns += dt;
-		break;
-	case SCHED_BLOCKED:
-		v->stats.blocked_ns += dt;
-		break;
-	case SCHED_RUNNING:
-	case SCHED_OFFLINE:
-		break;
-	}
-	v->state = (uint8_t)st;
-	v->state_since = now;
-}
-
-void sched_vcpu_stats(const struct sched_vcpu *v, uint64_t now, struct sched_stats *out)
-{
-	uint64_t dt = now - v->state_since;
-
-	*out = v->stats;
-	switch ((enum sched_state)v->state) {
-	case SCHED_QUEUED:
-		out->wait_ns += dt;
-		break;
-	case SCHED_PARKED:
-		out->wait_ns += dt;
-		out->parked_ns += dt;
-		break;
-	case SCHED_BLOCKED:
-		out->blocked_ns += dt;
-		break;
-	case SCHED_RUNNING:
-		out->run_ns += now - v->last_charge;
-		break;
-	case SCHED_OFFLINE:
-		break;
-	}
-}
-
-static void stats_add(struct sched_stats *t, const struct sched_stats *a)
-{
-	t->run_ns += a->run_ns;
-	t->wait_ns += a->wait_ns;
-	t->parked_ns += a->parked_ns;
-	t->blocked_ns += a->blocked_ns;
-	t->wake_latency_total_ns += a->wake_latency_total_ns;
-	t->wake_latency_max_ns = MAX(t->wake_latency_max_ns, a->wake_latency_max_ns);
-	t->wakeups += a->wakeups;
-	t->preemptions += a->preemptions;
-	t->picks += a->picks;
-	t->yields += a->yields;
-}
-
-void sched_dom_stats(const struct sched_dom *d, uint64_t now, struct sched_stats *out)
-{
-	const struct sched_link *l;
-	struct sched_stats one;
-
-	*out = d->removed;
-	for (l = d->vcpus.next; l != &d->vcpus; l = l->next) {
-		sched_vcpu_stats(cvcpu_of(l, dom_link), now, &one);
-		stats_add(out, &one);
-	}
-}
-
 /* ---- Run queues ---------------------------------------------------------- */
 
 static void enqueue(struct sched *s, struct sched_vcpu *v, unsigned cpu, uint64_t now)
@@ -158,7 +79,7 @@ static void enqueue(struct sched *s, struct sched_vcpu *v, unsigned cpu, uint64_
 	sched_link_add_tail(&pc->rq[v->pri], &v->rq);
 	pc->nqueued++;
 	v->cpu = (uint8_t)cpu;
-	set_state(v, SCHED_QUEUED, now);
+	sched_set_state(v, SCHED_QUEUED, now);
 }
 
 static void dequeue(struct sched *s, struct sched_vcpu *v)
@@ -298,7 +219,7 @@ void sched_park_dom(struct sched *s, struct sched_dom *d, uint64_t now)
 
 		if (v->state == SCHED_QUEUED) {
 			dequeue(s, v);
-			set_state(v, SCHED_PARKED, now);
+			sched_set_state(v, SCHED_PARKED, now);
 		} else if (v->state == SCHED_RUNNING) {
 			s->kicks |= BIT(v->cpu);
 		}
@@ -484,11 +405,11 @@ int sched_vcpu_remove(struct sched *s, struct sched_vcpu *v, uint64_t now)
 	if (v->state == SCHED_OFFLINE)
 		return -1;
 	int cpu = take_off(s, v, now);
-	set_state(v, SCHED_OFFLINE, now);
+	sched_set_state(v, SCHED_OFFLINE, now);
 	sched_deactivate(s, v);
 	sched_link_del(&v->dom_link);
 	d->nvcpus--;
-	stats_add(&d->removed, &v->stats);
+	sched_stats_add(&d->removed, &v->stats);
 	return cpu;
 }
 
@@ -509,7 +430,7 @@ int sched_wake(struct sched *s, struct sched_vcpu *v, uint64_t now)
 		v->pri = v->credit_ns >= 0 ? SCHED_PRI_BOOST : SCHED_PRI_OVER;
 	}
 	if (v->dom->parked) {
-		set_state(v, SCHED_PARKED, now);
+		sched_set_state(v, SCHED_PARKED, now);
 		return -1;
 	}
 	return place(s, v, now);
@@ -521,7 +442,7 @@ int sched_block(struct sched *s, struct sched_vcpu *v, uint64_t now)
 		return -1;
 	int cpu = take_off(s, v, now);
 	v->wake_pending = false;
-	set_state(v, SCHED_BLOCKED, now);
+	sched_set_state(v, SCHED_BLOCKED, now);
 	return cpu;
 }
 
@@ -561,7 +482,7 @@ static void switch_in(struct sched *s, unsigned cpu, struct sched_vcpu *v, uint6
 	if (v->cpu != cpu)
 		pc->steals++;
 	dequeue(s, v);
-	set_state(v, SCHED_RUNNING, now);
+	sched_set_state(v, SCHED_RUNNING, now);
 	v->cpu = (uint8_t)cpu;
 	v->picked_at = now;
 	v->last_charge = now;
@@ -595,7 +516,7 @@ struct sched_vcpu *sched_schedule(struct sched *s, unsigned cpu, uint64_t now, u
 			/* Out of cap: off the pCPU until the next refill. */
 			stop_running(s, cur, now);
 			cur->stats.preemptions++;
-			set_state(cur, SCHED_PARKED, now);
+			sched_set_state(cur, SCHED_PARKED, now);
 			cur = NULL;
 		} else if (!cur->yielded && now - cur->picked_at < s->p.ratelimit_ns) {
 			*until_ns = MIN(cur->picked_at + s->p.ratelimit_ns, run_until(s, cur, now));

@@ -296,6 +296,9 @@ void sched_park_dom(struct sched *s, struct sched_dom *d, uint64_t now);
 void sched_unpark_dom(struct sched *s, struct sched_dom *d, uint64_t now);
 void sched_requeue_pri(struct sched *s, struct sched_vcpu *v);
 void sched_deactivate(struct sched *s, struct sched_vcpu *v);
+/* Close the time spent in the current state (sched_stats) and enter `st`. */
+void sched_set_state(struct sched_vcpu *v, enum sched_state st, uint64_t now);
+void sched_stats_add(struct sched_stats *t, const struct sched_stats *a);
 int64_t sched_credit_min(const struct sched *s);
 void sched_activate(struct sched *s, struct sched_vcpu *v);
 uint64_t sched_cap_budget(const struct sched *s, const struct sched_dom *d);

@@ -3,7 +3,7 @@
 # builds $(BUILD)/schedsim (docs/scheduler.md). Included from the Makefile
 # (uses its CC, WARNINGS, BUILD and Q).
 SCHEDSIM_SRCS := tools/schedsim/schedsim_main.c tests/unit/schedsim.c \
-	sched/credit.c sched/credit_account.c
+	sched/credit.c sched/credit_account.c sched/credit_stats.c
 
 .PHONY: schedsim
 schedsim: $(BUILD)/schedsim
