@@ -332,12 +332,12 @@ static bool vcpu_can_wake(const struct vcpu *v)
 }
 
 /*
- * Guests whose vCPUs all halted with no timer armed and nothing pending can
- * never run again (no emulated device raises interrupts yet): stop them, so
- * that their memory and the run end. Under vcpu_sched_lock, from the boot CPU
- * when it has nothing to run.
+ * A guest whose vCPUs all halted with no timer armed, nothing pending and no
+ * device event to come can never run again: stop it, so that its memory and
+ * the run end. Under vcpu_sched_lock, from the boot CPU when it has nothing
+ * to run; returns the guest stopped (for guest_ended, outside the lock).
  */
-static void stop_sleepers_locked(uint64_t now)
+static struct guest *stop_a_sleeper_locked(uint64_t now)
 {
 	for (size_t i = 0; i < guest_count(); i++) {
 		struct guest *g = guest_by_index(i);
@@ -351,8 +351,9 @@ static void stop_sleepers_locked(uint64_t now)
 			continue;
 		guest_stop(g, -1, "all vCPUs halted waiting for an interrupt nothing can raise");
 		remove_guest_locked(g, now);
-		guest_destroy(g);
+		return g;
 	}
+	return NULL;
 }
 
 /*
@@ -401,8 +402,10 @@ static void schedule_loop(unsigned cpu)
 		}
 		if (cpu == 0) {
 			spin_lock(&vcpu_sched_lock);
-			stop_sleepers_locked(time_now_ns());
+			struct guest *asleep = stop_a_sleeper_locked(time_now_ns());
 			spin_unlock(&vcpu_sched_lock);
+			if (asleep)
+				guest_ended(asleep);
 			if (!guests_alive())
 				return;
 		}
@@ -410,17 +413,11 @@ static void schedule_loop(unsigned cpu)
 	}
 }
 
-static void ap_loop(unsigned cpu)
+void vcpu_loop_ap_main(unsigned cpu)
 {
 	while (!__atomic_load_n(&loop_started, __ATOMIC_ACQUIRE))
 		__asm__ volatile("sti; hlt; cli" ::: "memory");
-	schedule_loop(cpu);
-	smp_idle();
-}
-
-void vcpu_loop_ap_main(unsigned cpu)
-{
-	ap_loop(cpu);
+	schedule_loop(cpu); /* only the boot CPU's returns */
 }
 
 void vcpu_loop_run_all(void)
