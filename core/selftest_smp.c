@@ -73,10 +73,10 @@ static bool ipis_ok(unsigned cpu)
 	int err = smp_call(cpu, count_call, NULL);
 	bool called = err == 0 && pc->selftest_counter == before + 1;
 
-	pc->resched_pending = false;
-	uint64_t ipis = pc->ipis_taken;
+	/* The target's scheduler may clear resched_pending at once: watch the handler's count. */
+	uint64_t ipis = __atomic_load_n(&pc->resched_ipis, __ATOMIC_ACQUIRE);
 	smp_send_reschedule(cpu);
-	bool resched = wait_change(&pc->ipis_taken, ipis, ANSWER_TIMEOUT_NS) && pc->resched_pending;
+	bool resched = wait_change(&pc->resched_ipis, ipis, ANSWER_TIMEOUT_NS);
 
 	log_info("CPU %u (APIC id %u): call IPI %s, reschedule IPI %s", cpu, pc->apic_id,
 		 called ? "answered" : "NOT answered", resched ? "answered" : "NOT answered");

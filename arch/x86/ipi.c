@@ -74,11 +74,17 @@ void ipi_interrupt(unsigned vector)
 {
 	struct percpu *pc = this_cpu();
 
-	if (vector == X86_VECTOR_IPI_RESCHEDULE)
+	/*
+	 * Counted per kind and after the effect: whoever sees a count change
+	 * also sees that IPI's effect, and a late call IPI is never mistaken
+	 * for a reschedule.
+	 */
+	if (vector == X86_VECTOR_IPI_RESCHEDULE) {
 		pc->resched_pending = true;
-	else
+		__atomic_store_n(&pc->resched_ipis, pc->resched_ipis + 1, __ATOMIC_RELEASE);
+	} else {
 		serve_call();
-	/* Counted after the effect, so whoever sees the count also sees the effect. */
-	__atomic_store_n(&pc->ipis_taken, pc->ipis_taken + 1, __ATOMIC_RELEASE);
+		__atomic_store_n(&pc->call_ipis, pc->call_ipis + 1, __ATOMIC_RELEASE);
+	}
 	lapic_eoi();
 }

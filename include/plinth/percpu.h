@@ -41,7 +41,8 @@ struct percpu {
 	volatile bool online;
 	/* Set by the reschedule IPI; the scheduler clears it. */
 	volatile bool resched_pending;
-	volatile uint64_t ipis_taken;   /* reschedule and call IPIs received */
+	volatile uint64_t resched_ipis; /* reschedule IPIs received */
+	volatile uint64_t call_ipis;    /* call IPIs received */
 	volatile uint64_t timer_fired;  /* LAPIC timer interrupts */
 	struct percpu_call call;
 	uint64_t selftest_counter;      /* for test=smp */
