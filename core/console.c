@@ -55,14 +55,25 @@ void console_unregister(struct console_sink *sink)
 	spin_unlock(&console_lock);
 }
 
-void console_write(const char *s, size_t n)
+static void write_sinks(const char *s, size_t n, bool raw)
 {
 	bool locked = lock_console();
 
 	for (struct console_sink *k = sinks; k; k = k->next)
-		k->write(k, s, n);
+		if (!raw || !k->log_only)
+			k->write(k, s, n);
 	if (locked)
 		spin_unlock(&console_lock);
+}
+
+void console_write(const char *s, size_t n)
+{
+	write_sinks(s, n, false);
+}
+
+void console_write_raw(const char *s, size_t n)
+{
+	write_sinks(s, n, true);
 }
 
 void console_puts(const char *s)
