@@ -66,24 +66,51 @@ static inline void store_pixel(uint8_t *p, unsigned bytes_pp, uint32_t v)
 	}
 }
 
+/*
+ * One cell's pixels, with the pixel size a constant in each copy (the
+ * callers below), so the inner loop is a plain store per pixel.
+ */
+static inline __attribute__((always_inline)) void
+draw_glyph(const struct fb_text *fb, uint8_t *line, const uint8_t *glyph, uint32_t fg,
+	   uint32_t bg, unsigned bytes_pp)
+{
+	unsigned s = fb->scale;
+
+	/* Each font row fills 2 * scale pixel rows, each font column scale pixels. */
+	for (unsigned fy = 0; fy < FONT_HEIGHT; fy++) {
+		for (unsigned k = 0; k < 2 * s; k++, line += fb->pitch) {
+			uint8_t *p = line;
+
+			for (unsigned fx = 0; fx < FONT_WIDTH; fx++) {
+				uint32_t v = (glyph[fy] & (0x80u >> fx)) ? fg : bg;
+
+				for (unsigned i = 0; i < s; i++, p += bytes_pp)
+					store_pixel(p, bytes_pp, v);
+			}
+		}
+	}
+}
+
 static void draw_cell(struct text_screen *ts, uint32_t row, uint32_t col, struct text_cell cell)
 {
 	struct fb_text *fb = container_of(ts, struct fb_text, ts);
 	const uint8_t *glyph = font_glyph(cell.ch);
 	uint32_t fg = fb->pixel[cell.attr & 0x0F], bg = fb->pixel[cell.attr >> 4];
-	unsigned s = fb->scale, bpp = fb->bytes_pp;
-	unsigned cell_w = FB_CELL_WIDTH * s, cell_h = FB_CELL_HEIGHT * s;
-	uint8_t *line = fb->base + (size_t)row * cell_h * fb->pitch + (size_t)col * cell_w * bpp;
+	size_t cell_w = FB_CELL_WIDTH * fb->scale, cell_h = FB_CELL_HEIGHT * fb->scale;
+	uint8_t *line = fb->base + row * cell_h * fb->pitch + col * cell_w * fb->bytes_pp;
 
 	if (!fb->live)
 		return;
-	for (unsigned y = 0; y < cell_h; y++, line += fb->pitch) {
-		/* The font is 8 rows tall; each row fills 2 * scale pixel rows. */
-		unsigned bits = glyph[y / (2 * s)];
-		uint8_t *p = line;
-
-		for (unsigned x = 0; x < cell_w; x++, p += bpp)
-			store_pixel(p, bpp, (bits & (0x80u >> (x / s))) ? fg : bg);
+	switch (fb->bytes_pp) {
+	case 4:
+		draw_glyph(fb, line, glyph, fg, bg, 4);
+		break;
+	case 3:
+		draw_glyph(fb, line, glyph, fg, bg, 3);
+		break;
+	default:
+		draw_glyph(fb, line, glyph, fg, bg, 2);
+		break;
 	}
 }
 
@@ -123,6 +150,11 @@ int fb_text_init(struct fb_text *fb, const struct boot_framebuffer *desc, void *
 	for (unsigned i = 0; i < 16; i++)
 		fb->pixel[i] = fb_pixel_value(desc, vga_rgb[i]);
 	text_screen_init(&fb->ts, cells, cols, rows, draw_cell);
+	/*
+	 * Scrolling redraws most of the screen (video memory is never read back
+	 * to move it): a quarter of the screen at a time makes that rare.
+	 */
+	fb->ts.scroll_step = MAX(rows / FB_SCROLL_FRACTION, 1u);
 	return 0;
 }
 

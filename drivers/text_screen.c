@@ -41,6 +41,7 @@ void text_screen_init(struct text_screen *ts, struct text_cell *cells, uint32_t 
 	ts->cols = cols;
 	ts->rows = rows;
 	ts->draw = draw;
+	ts->scroll_step = 1;
 	ts->attr = TEXT_DEFAULT_ATTR;
 	for (size_t i = 0; i < (size_t)cols * rows; i++)
 		cells[i] = blank_cell;
@@ -63,27 +64,30 @@ void text_screen_clear(struct text_screen *ts)
 }
 
 /*
- * Move every line up by one and blank the last. Each cell is compared with
- * the one below it and only redrawn when they differ: log lines share much
- * of their blank right-hand side, and the video memory is never read.
+ * Move every line up by n and blank the last n. Each cell is compared with
+ * the one it is replaced by and only redrawn when they differ: log lines
+ * share much of their blank right-hand side, and video memory is never read.
  */
-static void scroll_up(struct text_screen *ts)
+static void scroll_up(struct text_screen *ts, uint32_t n)
 {
-	for (uint32_t r = 0; r + 1 < ts->rows; r++)
+	for (uint32_t r = 0; r + n < ts->rows; r++)
 		for (uint32_t c = 0; c < ts->cols; c++)
-			put_cell(ts, r, c, *cell_at(ts, r + 1, c));
-	for (uint32_t c = 0; c < ts->cols; c++)
-		put_cell(ts, ts->rows - 1, c, blank_cell);
+			put_cell(ts, r, c, *cell_at(ts, r + n, c));
+	for (uint32_t r = ts->rows - n; r < ts->rows; r++)
+		for (uint32_t c = 0; c < ts->cols; c++)
+			put_cell(ts, r, c, blank_cell);
 }
 
 static void new_line(struct text_screen *ts)
 {
 	ts->col = 0;
 	ts->wrap_pending = false;
-	if (ts->row + 1 < ts->rows)
+	if (ts->row + 1 < ts->rows) {
 		ts->row++;
-	else
-		scroll_up(ts);
+	} else {
+		scroll_up(ts, ts->scroll_step);
+		ts->row = ts->rows - ts->scroll_step;
+	}
 }
 
 static void put_char(struct text_screen *ts, uint8_t ch)

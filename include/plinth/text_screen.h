@@ -41,6 +41,7 @@ struct text_screen {
 	uint32_t cols, rows;
 	uint32_t col, row;
 	bool wrap_pending; /* the last column was written: wrap before the next character */
+	uint32_t scroll_step; /* lines to scroll at once at the bottom (1 unless the back end says) */
 	uint8_t attr;
 	struct text_cell *cells; /* rows * cols, row-major */
 	/* Put one cell on the real screen (the grid already holds it). */

@@ -226,6 +226,29 @@ static void test_scroll_moves_rows_and_clears_last(void **state)
 	free(s.mem);
 }
 
+/* Bigger screens jump a quarter of their rows at once: 8 rows scroll by 2. */
+static void test_jump_scroll(void **state)
+{
+	(void)state;
+	struct screen s;
+
+	make_fb(&s, 128, 128, 32, 512);
+	start(&s);
+	assert_int_equal(s.fb.ts.rows, 8);
+	assert_int_equal(s.fb.ts.scroll_step, 2);
+	put(&s, "1\n2\n3\n4\n5\n6\n7\n8\n9");
+	assert_string_equal(row_text(&s, 0), "3");
+	assert_string_equal(row_text(&s, 5), "8");
+	assert_string_equal(row_text(&s, 6), "9");
+	assert_string_equal(row_text(&s, 7), "");
+	assert_cell_pixels(&s, 0, 0, '3', GREY, 0);
+	assert_cell_pixels(&s, 6, 0, '9', GREY, 0);
+	assert_cell_pixels(&s, 7, 0, ' ', GREY, 0);
+	put(&s, "\n10");
+	assert_string_equal(row_text(&s, 7), "10");
+	free(s.mem);
+}
+
 static void test_wrap_and_controls(void **state)
 {
 	(void)state;
@@ -500,6 +523,7 @@ int main(void)
 		cmocka_unit_test(test_pitch_padding_untouched),
 		cmocka_unit_test(test_nothing_drawn_before_live),
 		cmocka_unit_test(test_scroll_moves_rows_and_clears_last),
+		cmocka_unit_test(test_jump_scroll),
 		cmocka_unit_test(test_wrap_and_controls),
 		cmocka_unit_test(test_escapes_skipped_colours_kept),
 		cmocka_unit_test(test_non_ascii_is_one_box),
