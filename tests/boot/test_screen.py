@@ -69,8 +69,9 @@ def boot_and_grab(tmp_path, log_path, until, commands, timeout=180, exit_device=
     started = time.monotonic()
     serial = tmp_path / "com1.log"
     sock = tmp_path / "monitor.sock"
-    cmd = emulators.qemu_command(extra=["-serial", f"file:{serial}",
-                                        "-monitor", f"unix:{sock},server,nowait"], **kw)
+    extra = ["-serial", f"file:{serial}", "-monitor", f"unix:{sock},server,nowait",
+             *kw.pop("extra", ())]
+    cmd = emulators.qemu_command(extra=extra, **kw)
     if not exit_device:  # without it, a panicking self-test halts instead of ending QEMU
         i = cmd.index("isa-debug-exit,iobase=0xf4,iosize=0x04")
         del cmd[i - 1:i + 1]
@@ -252,3 +253,16 @@ def test_panic_dump_reaches_the_screen(kernel, tmp_path, log_path):
     compare(run, shown, expected)
     assert any(l.startswith("[panic]") for l in shown), shown
     assert any("system halted" in l for l in shown), shown
+
+
+def test_config_noscreen_turns_it_off(kernel, tmp_path, log_path):
+    """[hypervisor] console = "com1+noscreen": the screen stops at that line."""
+    cfg = tmp_path / "plinth.toml"
+    cfg.write_text('[hypervisor]\nconsole = "com1+noscreen"\n')
+    run = boot_and_grab(tmp_path, log_path, "[core] idle", ["pmemsave 0xb8000 4000 vga.bin"],
+                        kernel=kernel, extra=["-initrd", str(cfg)])
+    assert not run.timed_out, f"no '[core] idle' {explain(run)}"
+    assert "[console] screen: off (console=noscreen)" in run.log, explain(run)
+    text = (tmp_path / "vga.bin").read_bytes()[0::2].decode("latin-1")
+    assert "[console] screen: 80x25 VGA text" in text, text  # it was on until then
+    assert "[core] idle" not in text and "[mm]" not in text, text
