@@ -34,6 +34,11 @@ static bool started;
 static bool broken;          /* a fault while drawing: never draw again */
 static volatile int drawing_cpu = -1;
 
+static struct text_screen *screen_terminal(void)
+{
+	return kind == SCREEN_FB ? &fb.ts : &vga.ts;
+}
+
 static void screen_write(struct console_sink *sink, const char *s, size_t n)
 {
 	int cpu = (int)this_cpu()->cpu;
@@ -48,15 +53,24 @@ static void screen_write(struct console_sink *sink, const char *s, size_t n)
 		return;
 	}
 	drawing_cpu = cpu;
-	if (kind == SCREEN_FB)
-		fb_text_write(&fb, s, n);
-	else
-		vga_text_write(&vga, s, n);
+	text_screen_write(screen_terminal(), s, n);
 	drawing_cpu = -1;
 }
 
+/* Errors and panic dumps in light red, warnings in yellow, the rest as it is. */
+static void screen_write_log(struct console_sink *sink, int level, const char *s, size_t n)
+{
+	struct text_screen *ts = screen_terminal();
+	uint8_t colour = level <= LOG_ERROR ? TEXT_LIGHT_RED :
+			 level == LOG_WARN ? TEXT_YELLOW : TEXT_LIGHT_GREY;
+
+	ts->attr = TEXT_ATTR(colour, TEXT_BLACK);
+	screen_write(sink, s, n);
+	ts->attr = TEXT_DEFAULT_ATTR;
+}
+
 static struct console_sink screen_sink = {
-	.name = "screen", .write = screen_write, .log_only = true,
+	.name = "screen", .write = screen_write, .write_log = screen_write_log, .log_only = true,
 };
 
 static void set_registered(bool on)

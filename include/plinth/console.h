@@ -15,6 +15,8 @@ struct console_sink {
 	const char *name;
 	void (*write)(struct console_sink *sink, const char *s, size_t n);
 	void (*flush)(struct console_sink *sink); /* wait until sent; may be NULL */
+	/* One log line and its level (enum log_level), e.g. to colour it; may be NULL: write. */
+	void (*write_log)(struct console_sink *sink, int level, const char *s, size_t n);
 	bool log_only; /* the screen: log lines, not a guest's raw terminal output */
 	struct console_sink *next;
 };
@@ -22,6 +24,8 @@ struct console_sink {
 void console_register(struct console_sink *sink);
 void console_unregister(struct console_sink *sink);
 void console_write(const char *s, size_t n);
+/* A log line at `level` (enum log_level): what console_write does, plus the level. */
+void console_write_log(int level, const char *s, size_t n);
 /* A guest's terminal output as it is (escapes and all): serial sinks only. */
 void console_write_raw(const char *s, size_t n);
 void console_puts(const char *s);
