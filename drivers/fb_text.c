@@ -150,11 +150,6 @@ int fb_text_init(struct fb_text *fb, const struct boot_framebuffer *desc, void *
 	for (unsigned i = 0; i < 16; i++)
 		fb->pixel[i] = fb_pixel_value(desc, vga_rgb[i]);
 	text_screen_init(&fb->ts, cells, cols, rows, draw_cell);
-	/*
-	 * Scrolling redraws most of the screen (video memory is never read back
-	 * to move it): a quarter of the screen at a time makes that rare.
-	 */
-	fb->ts.scroll_step = MAX(rows / FB_SCROLL_FRACTION, 1u);
 	return 0;
 }
 

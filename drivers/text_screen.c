@@ -41,7 +41,7 @@ void text_screen_init(struct text_screen *ts, struct text_cell *cells, uint32_t 
 	ts->cols = cols;
 	ts->rows = rows;
 	ts->draw = draw;
-	ts->scroll_step = 1;
+	ts->scroll_step = MAX(rows / TEXT_SCROLL_FRACTION, 1u);
 	ts->attr = TEXT_DEFAULT_ATTR;
 	for (size_t i = 0; i < (size_t)cols * rows; i++)
 		cells[i] = blank_cell;

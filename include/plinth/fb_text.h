@@ -2,9 +2,7 @@
  * Text on a linear RGB framebuffer (GOP, VBE, or any memory buffer in the
  * host tests): 8x16 character cells (the 8x8 font with every row drawn
  * twice), scaled up on screens too big for the cell grid. 15/16, 24 and 32
- * bits per pixel, any colour field positions, any pitch. At the bottom it
- * scrolls by a quarter of the screen at once ("jump scroll"), since every
- * scroll redraws the cells that change.
+ * bits per pixel, any colour field positions, any pitch.
  */
 #ifndef PLINTH_FB_TEXT_H
 #define PLINTH_FB_TEXT_H
@@ -17,7 +15,6 @@
 #define FB_MIN_COLS 16
 #define FB_MIN_ROWS 4
 #define FB_MAX_SCALE 4
-#define FB_SCROLL_FRACTION 4 /* scroll by a quarter of the rows at a time */
 
 struct fb_text {
 	struct text_screen ts;

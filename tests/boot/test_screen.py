@@ -115,11 +115,13 @@ def line_colour(line):
     return "grey"
 
 
-def expected_screen(log, cols, rows, step=1):
+def expected_screen(log, cols, rows):
     """What the screen must show, as rows of (character, colour): the log from
     the screen console's own line on, through the same rules as
     drivers/text_screen.c (a newline ends a line, wrapping waits for the
-    next character, at the bottom the top `step` lines scroll off)."""
+    next character, at the bottom a quarter of the rows scroll off at once,
+    TEXT_SCROLL_FRACTION)."""
+    step = max(rows // 4, 1)
     start = log.index("[console] screen: ")
     blank = (" ", "grey")
     grid = [[blank] * cols for _ in range(rows)]
@@ -236,8 +238,7 @@ def test_ovmf_gop_framebuffer_shows_the_log(kernel, tmp_path, log_path):
     m = screen_geometry(run, FB_LINE)
     cols, rows = int(m.group(1)), int(m.group(2))
     shown = decode_fb(tmp_path / "screen.ppm", cols, rows)
-    # framebuffers scroll by a quarter of the screen (FB_SCROLL_FRACTION)
-    compare(run, shown, expected_screen(run.log, cols, rows, step=max(rows // 4, 1)))
+    compare(run, shown, expected_screen(run.log, cols, rows))
     assert any(l.startswith("[core] idle") for l in text_rows(shown))
 
 

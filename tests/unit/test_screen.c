@@ -451,11 +451,15 @@ static void test_vga_cells(void **state)
 	assert_int_equal(mem[0], 0x0768);
 	assert_int_equal(mem[1], 0x0769);
 	assert_int_equal(mem[2], 0x0421); /* red */
+	assert_int_equal(v.ts.scroll_step, 6); /* a quarter of 25 rows */
 	for (int i = 0; i < 25; i++)
 		vga_text_write(&v, "\nline", 5);
-	assert_int_equal(mem[0], 0x046C); /* "line" scrolled up to the top, still red */
-	assert_int_equal(mem[24 * 80], 0x046C);
-	assert_int_equal(mem[24 * 80 + 4], 0x0720);
+	/* "hi!" and 5 "line"s scrolled off; the 25th "line" went to row 19 */
+	assert_int_equal(mem[0], 0x046C); /* still red */
+	assert_int_equal(mem[19 * 80], 0x046C);
+	assert_int_equal(mem[19 * 80 + 4], 0x0720);
+	assert_int_equal(mem[20 * 80], 0x0720);
+	assert_int_equal(mem[24 * 80], 0x0720);
 	assert_int_equal(vga_text_init(&v, mem, 80, 24, cells, ARRAY_SIZE(cells), &why), -E_INVAL);
 	assert_non_null(why);
 	assert_int_equal(vga_text_init(&v, mem, 200, 25, cells, ARRAY_SIZE(cells), &why), -E_INVAL);
