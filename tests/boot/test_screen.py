@@ -8,6 +8,7 @@ import os
 import re
 import socket
 import subprocess
+import tempfile
 import time
 
 import emulators
@@ -66,9 +67,14 @@ class Monitor:
 def boot_and_grab(tmp_path, log_path, until, commands, timeout=180, exit_device=True, **kw):
     """Boot, wait for `until` in the serial log, run HMP commands (relative
     file names land in tmp_path), quit. Returns the Run."""
+    with tempfile.TemporaryDirectory(prefix="mon") as short:  # Unix socket paths are short
+        return _boot_and_grab(tmp_path, os.path.join(short, "sock"), log_path, until,
+                              commands, timeout, exit_device, **kw)
+
+
+def _boot_and_grab(tmp_path, sock, log_path, until, commands, timeout, exit_device, **kw):
     started = time.monotonic()
     serial = tmp_path / "com1.log"
-    sock = tmp_path / "monitor.sock"
     extra = ["-serial", f"file:{serial}", "-monitor", f"unix:{sock},server,nowait",
              *kw.pop("extra", ())]
     cmd = emulators.qemu_command(extra=extra, **kw)
@@ -87,7 +93,7 @@ def boot_and_grab(tmp_path, log_path, until, commands, timeout=180, exit_device=
                 break
             time.sleep(0.5)
         if not timed_out:
-            mon = Monitor(str(sock), deadline)
+            mon = Monitor(sock, deadline)
             for c in commands:
                 mon.command(c)
             mon.quit()
