@@ -1,6 +1,7 @@
 # Plinth build. `make` builds build/plinth.elf; see README.md for the rest.
 
 BUILD      := build
+.DEFAULT_GOAL := all
 .SECONDEXPANSION:
 .DELETE_ON_ERROR:
 PYTHON     ?= /usr/bin/python3
@@ -34,6 +35,19 @@ KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
 KSRC_DIRS := boot arch/x86 arch/x86/svm arch/x86/vmx core mm sched drivers
 KSRCS := $(foreach d,$(KSRC_DIRS),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S))
 KOBJS := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS))
+
+# The console font is a text file drawn by hand; tools/mkfont.py checks it
+# and turns it into C (also linked into the screen unit test).
+FONT_TXT := drivers/font/plinth8x8.txt
+FONT_C   := $(BUILD)/gen/font_data.c
+KOBJS    += $(BUILD)/k/gen/font_data.c.o
+$(FONT_C): $(FONT_TXT) tools/mkfont.py
+	@mkdir -p $(dir $@)
+	$(Q)$(PYTHON) tools/mkfont.py $(FONT_TXT) > $@
+$(BUILD)/k/gen/font_data.c.o: $(FONT_C)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
 KERNEL := $(BUILD)/plinth.elf
 ISO    := $(BUILD)/plinth.iso

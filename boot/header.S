@@ -28,6 +28,14 @@ mb2_header:
 	.balign 8
 	.short MB2_HEADER_TAG_MODULE_ALIGN, 0
 	.long 8
+	/*
+	 * No framebuffer request tag, on purpose: with one, GRUB on a BIOS
+	 * switches to a VBE graphics mode (slower to draw than VGA text, and
+	 * Bochs' text display cannot show it). Without one it keeps the text
+	 * mode and passes an EGA text framebuffer tag; under UEFI, which has no
+	 * text mode, it passes the GOP framebuffer anyway, given its video
+	 * drivers (tools/mkiso.sh loads them).
+	 */
 	.balign 8
 	.short MB2_HEADER_TAG_END, 0
 	.long 8

@@ -60,7 +60,7 @@ static void apply_hypervisor(const struct boot_info *bi, const char *file)
 		if (cmdline_get(bi->cmdline, "console", unused, sizeof(unused)) != -E_NOENT)
 			log_info("%s: console ignored: the command line's console= wins", file);
 		else
-			console_use_serial(config.hv.console, "console");
+			console_use(config.hv.console, "console");
 	}
 	log_info("scheduler: %s, slice %u ms, tick %u ms, rate limit %u us", config.hv.scheduler,
 		 config.hv.sched_slice_ms, config.hv.sched_tick_ms, config.hv.sched_ratelimit_us);

@@ -7,7 +7,7 @@
 #include <plinth/config.h>
 #include <plinth/errno.h>
 #include <plinth/string.h>
-#include <plinth/uart.h>
+#include <plinth/console_spec.h>
 #include "config_internal.h"
 
 const char *const cfg_guest_key_names[CFG_G_NKEYS] = {
@@ -338,16 +338,16 @@ static bool guest_key(const struct kv *kv, struct cfg_guest *g, unsigned k)
 static bool hv_key(const struct kv *kv, struct cfg_hypervisor *hv, unsigned k)
 {
 	char q[64], tmp[CFG_STR_MAX];
-	uint16_t port;
-	uint32_t baud;
+	struct console_spec cs;
+	const char *why = NULL;
 
 	switch ((enum cfg_hv_key)k) {
 	case CFG_H_CONSOLE:
 		if (!get_str(kv, tmp, sizeof(tmp)))
 			return false;
-		if (strlen(tmp) != kv->v->v.slen || uart_parse_spec(tmp, &port, &baud)) {
+		if (strlen(tmp) != kv->v->v.slen || console_spec_parse(tmp, &cs, &why)) {
 			cfg_quote(q, sizeof(q), kv->v->v.s, kv->v->v.slen);
-			ERR(kv, "%s is not a serial port (use e.g. \"com1,115200\")", q);
+			ERR(kv, "%s: %s", q, why ? why : "contains a NUL byte");
 			return false;
 		}
 		cfg_copy(hv->console, tmp, sizeof(hv->console));

@@ -55,14 +55,37 @@ void console_unregister(struct console_sink *sink)
 	spin_unlock(&console_lock);
 }
 
-void console_write(const char *s, size_t n)
+#define NO_LEVEL (-1)
+
+static void write_sinks(const char *s, size_t n, bool raw, int level)
 {
 	bool locked = lock_console();
 
-	for (struct console_sink *k = sinks; k; k = k->next)
-		k->write(k, s, n);
+	for (struct console_sink *k = sinks; k; k = k->next) {
+		if (raw && k->log_only)
+			continue;
+		if (level != NO_LEVEL && k->write_log)
+			k->write_log(k, level, s, n);
+		else
+			k->write(k, s, n);
+	}
 	if (locked)
 		spin_unlock(&console_lock);
+}
+
+void console_write(const char *s, size_t n)
+{
+	write_sinks(s, n, false, NO_LEVEL);
+}
+
+void console_write_log(int level, const char *s, size_t n)
+{
+	write_sinks(s, n, false, level);
+}
+
+void console_write_raw(const char *s, size_t n)
+{
+	write_sinks(s, n, true, NO_LEVEL);
 }
 
 void console_puts(const char *s)

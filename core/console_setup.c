@@ -1,6 +1,7 @@
 /*
  * Boot console: COM1 first, then the command line's console= and loglevel=,
- * then the configuration's [hypervisor] console and log_level.
+ * then the configuration's [hypervisor] console and log_level. The screen
+ * console lives in console_screen.c.
  */
 #define LOG_TAG "console"
 #include <plinth/cmdline.h>
@@ -20,16 +21,10 @@ void console_early_init(void)
 		console_register(&boot_uart.sink);
 }
 
-void console_use_serial(const char *spec, const char *origin)
+static void use_serial(const char *spec, uint16_t port, uint32_t baud, const char *origin)
 {
-	uint16_t port;
-	uint32_t baud;
 	struct uart16550 probe;
 
-	if (uart_parse_spec(spec, &port, &baud) != 0) {
-		log_error("%s=%s: not a serial port (use e.g. com1,115200)", origin, spec);
-		return;
-	}
 	if (port == boot_uart.port && baud == boot_uart.baud)
 		return;
 	if (uart16550_init(&probe, port, baud) != 0) {
@@ -41,6 +36,21 @@ void console_use_serial(const char *spec, const char *origin)
 	boot_uart = probe;
 	console_register(&boot_uart.sink);
 	log_info("serial console on port %#x at %u baud", port, baud);
+}
+
+void console_use(const char *spec, const char *origin)
+{
+	struct console_spec cs;
+	const char *why;
+
+	if (console_spec_parse(spec, &cs, &why) != 0) {
+		log_error("%s=%s: %s; console unchanged", origin, spec, why);
+		return;
+	}
+	if (cs.has_serial)
+		use_serial(cs.serial, cs.port, cs.baud, origin);
+	if (cs.screen != SCREEN_UNSAID)
+		console_screen_choose(cs.screen, origin);
 }
 
 uint16_t console_serial_port(void)
@@ -61,7 +71,7 @@ void console_configure(const char *cmdline)
 	enum log_level level;
 
 	if (cmdline_get(cmdline, "console", value, sizeof(value)) == 0)
-		console_use_serial(value, "console");
+		console_use(value, "console");
 	if (cmdline_get(cmdline, "loglevel", value, sizeof(value)) == 0) {
 		if (log_level_parse(value, &level) == 0)
 			log_set_level(level);

@@ -77,9 +77,13 @@ void guest_console_write(struct guest *g, const char *s, size_t n)
 {
 	if (write_to_own_serial(g, s, n))
 		return;
-	/* Attached (someone types to it): its terminal output as it is, escapes included. */
+	/*
+	 * Attached (someone types to it on the serial line): its terminal output
+	 * as it is, escapes included, to the serial console only. The screen
+	 * shows the hypervisor's log, not a terminal it cannot type into.
+	 */
 	if (g->console_attached) {
-		console_write(s, n);
+		console_write_raw(s, n);
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {

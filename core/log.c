@@ -75,5 +75,5 @@ void log_printf(enum log_level level, const char *tag, const char *fmt, ...)
 		memcpy(line + n - 3, "...", 3);
 	}
 	line[n++] = '\n';
-	console_write(line, (size_t)n);
+	console_write_log(level, line, (size_t)n);
 }

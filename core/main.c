@@ -62,6 +62,7 @@ static void memory_init(void)
 	err = paging_init(&boot_information);
 	if (err)
 		panic("cannot build the hypervisor page tables: %s", err_name(err));
+	console_screen_paging_ready(); /* a framebuffer above 4 GiB is mapped now */
 	mm_add_high_memory();
 	mm_log_stats();
 }
@@ -123,6 +124,7 @@ void kmain(uint32_t magic, uint32_t info)
 #endif
 	read_boot_info(magic, info);
 	console_configure(boot_information.cmdline);
+	console_screen_start(&boot_information);
 	log_info("Plinth %s, a bare-metal hypervisor for x86-64", PLINTH_VERSION);
 	selftest_select(boot_information.cmdline);
 	boot_info_log(&boot_information);

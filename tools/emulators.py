@@ -55,7 +55,8 @@ def make_iso(kernel, cmdline="", modules=(), cache_dir=None):
     with_args = [m for m in modules if isinstance(m, tuple)]
     paths = [m[0] if isinstance(m, tuple) else m for m in modules]
     h = hashlib.sha256()
-    for path in (kernel, *paths):
+    # The ISO's grub.cfg comes from mkiso.sh (or this file): a change there is a new ISO.
+    for path in (kernel, *paths, os.path.join(ROOT, "tools", "mkiso.sh"), os.path.abspath(__file__)):
         with open(path, "rb") as f:
             h.update(f.read())
     h.update(cmdline.encode())
@@ -96,6 +97,9 @@ def _mkiso_module_args(out, kernel, cmdline, modules):
                     "set timeout=0\n"
                     "set default=0\n"
                     'menuentry "Plinth" {\n'
+                    '\tif [ "$grub_platform" = efi ]; then\n'
+                    "\t\tinsmod all_video\n"
+                    "\tfi\n"
                     f"\tmultiboot2 /boot/plinth.elf {cmdline}{modlines}\n"
                     "\tboot\n"
                     "}\n")

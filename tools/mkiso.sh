@@ -22,6 +22,11 @@ terminal_output serial console
 set timeout=0
 set default=0
 menuentry "Plinth" {
+	# The GOP framebuffer for Plinth's screen console under UEFI needs
+	# GRUB's video drivers (on a BIOS the text mode stays).
+	if [ "\$grub_platform" = efi ]; then
+		insmod all_video
+	fi
 	multiboot2 /boot/plinth.elf $cmdline$modlines
 	boot
 }

@@ -6,18 +6,28 @@
 #ifndef PLINTH_CONSOLE_H
 #define PLINTH_CONSOLE_H
 
+#include <plinth/console_spec.h>
 #include <plinth/types.h>
+
+struct boot_info;
 
 struct console_sink {
 	const char *name;
 	void (*write)(struct console_sink *sink, const char *s, size_t n);
 	void (*flush)(struct console_sink *sink); /* wait until sent; may be NULL */
+	/* One log line and its level (enum log_level), e.g. to colour it; may be NULL: write. */
+	void (*write_log)(struct console_sink *sink, int level, const char *s, size_t n);
+	bool log_only; /* the screen: log lines, not a guest's raw terminal output */
 	struct console_sink *next;
 };
 
 void console_register(struct console_sink *sink);
 void console_unregister(struct console_sink *sink);
 void console_write(const char *s, size_t n);
+/* A log line at `level` (enum log_level): what console_write does, plus the level. */
+void console_write_log(int level, const char *s, size_t n);
+/* A guest's terminal output as it is (escapes and all): serial sinks only. */
+void console_write_raw(const char *s, size_t n);
 void console_puts(const char *s);
 void console_flush(void);
 /* From now on console_write does not wait for ever for its lock (panic). */
@@ -25,7 +35,8 @@ void console_enter_panic_mode(void);
 
 /*
  * Boot-time set-up: COM1 at 115200 first, then whatever `console=` and
- * `loglevel=` on the command line ask for (core/console_setup.c).
+ * `loglevel=` on the command line ask for (core/console_setup.c), then the
+ * screen (console_screen_start).
  */
 void console_early_init(void);
 void console_configure(const char *cmdline);
@@ -33,7 +44,21 @@ void console_configure(const char *cmdline);
 uint16_t console_serial_port(void);
 /* A byte typed on the serial console, or -1 when none is waiting (polled). */
 int console_getc(void);
-/* Move the console to the serial port `spec` ("com2,9600"); `origin` names the setting in messages. */
-void console_use_serial(const char *spec, const char *origin);
+/*
+ * Apply a console spec ("com2,9600", "noscreen", "com2+screen", see
+ * console_spec.h): move the log to that serial port and/or turn the screen
+ * console on or off. `origin` names the setting in messages.
+ */
+void console_use(const char *spec, const char *origin);
+
+/*
+ * Screen console (core/console_screen.c): the loader's framebuffer or VGA
+ * text screen, on unless console= said noscreen. Started once the loader's
+ * information is read; a framebuffer above 4 GiB (outside the boot stub's
+ * map) only keeps its text until console_screen_paging_ready.
+ */
+void console_screen_start(const struct boot_info *bi);
+void console_screen_paging_ready(void);
+void console_screen_choose(enum console_screen_choice choice, const char *origin);
 
 #endif

@@ -1,1 +1,1 @@
-UNIT_SRCS_cmdline := core/cmdline.c drivers/uart_spec.c
+UNIT_SRCS_cmdline := core/cmdline.c core/console_spec.c drivers/uart_spec.c

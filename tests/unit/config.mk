@@ -1,3 +1,3 @@
 # Configuration file parser (core/config_*.c, docs/config.md).
 UNIT_SRCS_config := core/config_lexer.c core/config_parse.c core/config_schema.c \
-	core/cmdline.c core/format.c drivers/uart_spec.c
+	core/cmdline.c core/format.c core/console_spec.c drivers/uart_spec.c

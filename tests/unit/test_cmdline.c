@@ -1,9 +1,10 @@
-/* Command-line parsing and console specs (core/cmdline.c, drivers/uart_spec.c). */
+/* Command-line parsing and console specs (core/cmdline.c, core/console_spec.c, drivers/uart_spec.c). */
 #include "host_shim.h"
 
 #include <string.h>
 
 #include <plinth/cmdline.h>
+#include <plinth/console_spec.h>
 #include <plinth/errno.h>
 #include <plinth/uart.h>
 
@@ -122,6 +123,48 @@ static void test_uart_spec(void **state)
 	assert_int_equal(uart_parse_spec("averyveryverylongnamethatdoesnotfit", &port, &baud), -E_INVAL);
 }
 
+static void test_console_spec(void **state)
+{
+	(void)state;
+	struct console_spec cs;
+	const char *why;
+
+	assert_int_equal(console_spec_parse("com2,9600", &cs, &why), 0);
+	assert_true(cs.has_serial);
+	assert_int_equal(cs.port, 0x2f8);
+	assert_int_equal(cs.baud, 9600);
+	assert_string_equal(cs.serial, "com2,9600");
+	assert_int_equal(cs.screen, SCREEN_UNSAID);
+
+	assert_int_equal(console_spec_parse("noscreen", &cs, &why), 0);
+	assert_false(cs.has_serial);
+	assert_int_equal(cs.screen, SCREEN_OFF);
+	assert_int_equal(console_spec_parse("screen+ttyS1", &cs, &why), 0);
+	assert_int_equal(cs.screen, SCREEN_ON);
+	assert_int_equal(cs.port, 0x2f8);
+	assert_int_equal(console_spec_parse("com1,115200+noscreen", &cs, &why), 0);
+	assert_int_equal(cs.port, 0x3f8);
+	assert_int_equal(cs.screen, SCREEN_OFF);
+
+	/* each mistake is named */
+	assert_int_equal(console_spec_parse("", &cs, &why), -E_INVAL);
+	assert_non_null(strstr(why, "empty part"));
+	assert_int_equal(console_spec_parse("com1++screen", &cs, &why), -E_INVAL);
+	assert_non_null(strstr(why, "empty part"));
+	assert_int_equal(console_spec_parse("screen+", &cs, &why), -E_INVAL);
+	assert_non_null(strstr(why, "empty part"));
+	assert_int_equal(console_spec_parse("screen+noscreen", &cs, &why), -E_INVAL);
+	assert_non_null(strstr(why, "twice"));
+	assert_int_equal(console_spec_parse("com1+com2", &cs, &why), -E_INVAL);
+	assert_non_null(strstr(why, "second serial port"));
+	assert_int_equal(console_spec_parse("com9", &cs, &why), -E_INVAL);
+	assert_non_null(strstr(why, "not a serial port"));
+	assert_int_equal(console_spec_parse("Screen", &cs, &why), -E_INVAL);
+	assert_int_equal(console_spec_parse("screen+aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+					    &cs, &why), -E_INVAL);
+	assert_non_null(strstr(why, "longer"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -132,6 +175,7 @@ int main(void)
 		cmocka_unit_test(test_parse_u64),
 		cmocka_unit_test(test_parse_size),
 		cmocka_unit_test(test_uart_spec),
+		cmocka_unit_test(test_console_spec),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

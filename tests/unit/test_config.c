@@ -344,7 +344,7 @@ static void test_more_errors(void **state)
 		     "abcdefghijabcdefghijabcdefghijabcdefghi...\" is not valid "
 		     "(use console, com1, com2, com3, com4 or none)");
 	expect_error("[hypervisor]\nconsole = \"com5\"\n",
-		     "plinth.toml:2:11: console: \"com5\" is not a serial port (use e.g. \"com1,115200\")");
+		     "plinth.toml:2:11: console: \"com5\": not a serial port (use e.g. com1,115200), screen or noscreen");
 	assert_int_equal(cfg.hv.present, 0);
 	assert_string_equal(cfg.hv.console, "com1");
 	expect_error("[hypervisor]\nconsole = 1\n",
