@@ -197,7 +197,7 @@ bench: $(BUILD)/schedsim
 
 # ---- Tests -----------------------------------------------------------------
 # Unit tests and boot tests together; ends with "N passed, N failed".
-test: deps-check $(KERNEL) $(UNIT_BINS) $(GUEST_IMAGES) $(BUILD)/plinth-cfg
+test: deps-check $(KERNEL) $(EFI_LOADER) $(UNIT_BINS) $(GUEST_IMAGES) $(BUILD)/plinth-cfg
 	$(PYTHON) tools/run-tests.py --unit $(UNIT_BINS)
 
 clean:
