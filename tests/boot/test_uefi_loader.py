@@ -19,9 +19,8 @@ ROOT = emulators.ROOT
 LOADER = os.path.join(ROOT, "build", "BOOTX64.EFI")
 KERNEL = os.path.join(ROOT, "build", "plinth.elf")
 UEFI_TIMEOUT = 150
-# A failing loader waits for a key: the run ends by this timeout. OVMF
-# reaches the loader in about 5 s of TCG time; this leaves margin.
-WAIT_TIMEOUT = 45
+# OVMF reaches the loader in about 5 s of TCG time; this leaves margin.
+WAIT_TIMEOUT = 60
 # OVMF's boot manager says this when a boot program returns (with an error).
 RETURNED = "BdsDxe: failed to start Boot"
 
@@ -152,62 +151,108 @@ def damage_not_elf(part, tmp_path):
             "(no \\177ELF magic at the start)")
 
 
+PROMPT = "Plinth loader: press any key to return to the firmware."
+# How long a failed loader must keep waiting after its prompt.
+STILL_WAITING = 8
+
+
+def serial_text(path):
+    if not os.path.exists(path):
+        return ""
+    with open(path, "rb") as f:
+        return f.read().decode("utf-8", "replace").replace("\r", "")
+
+
+def wait_for(path, needle, deadline, proc):
+    while time.monotonic() < deadline and proc.poll() is None:
+        text = serial_text(path)
+        if needle in text:
+            return text
+        time.sleep(0.5)
+    text = serial_text(path)
+    if needle in text:
+        return text
+    ended = f"QEMU ended (status {proc.poll()})" if proc.poll() is not None else "timed out"
+    pytest.fail(f"{needle!r} did not appear ({ended}); {path}:\n{text[-2000:]}")
+
+
+class WaitingLoader:
+    """QEMU with OVMF and the stick, a monitor socket to type keys with; the
+    serial log goes to log_path. Ended on exit (the loader waits forever)."""
+
+    def __init__(self, img, log_path, monitor):
+        usb = ["-device", "qemu-xhci", "-drive", f"if=none,id=stick,format=raw,file={img}",
+               "-device", "usb-storage,drive=stick"]
+        self.log_path, self.monitor = log_path, monitor
+        if os.path.exists(log_path):  # an earlier run's log would be read until QEMU truncates it
+            os.remove(log_path)
+        cmd = emulators.qemu_command(firmware="uefi", extra=[
+            "-serial", f"file:{log_path}", "-monitor", f"unix:{monitor},server,nowait", *usb])
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+
+    def wait_for(self, needle, timeout=WAIT_TIMEOUT):
+        return wait_for(self.log_path, needle, time.monotonic() + timeout, self.proc)
+
+    def still_waiting(self):
+        """After the prompt: some seconds later QEMU still runs (-no-reboot
+        ends it on a reset) and the firmware has not got control back."""
+        text = self.wait_for(PROMPT)
+        time.sleep(STILL_WAITING)
+        assert self.proc.poll() is None, f"QEMU ended: a reset? see {self.log_path}"
+        text = serial_text(self.log_path)
+        assert RETURNED not in text, f"the loader returned without a key: see {self.log_path}"
+        return text
+
+    def press_enter(self):
+        """Through the monitor; waits for its reply, since QEMU drops a
+        command whose connection closes before it ran."""
+        with socket.socket(socket.AF_UNIX) as mon:
+            mon.settimeout(WAIT_TIMEOUT)
+            mon.connect(self.monitor)
+            self._read_prompt(mon)
+            mon.sendall(b"sendkey ret\n")
+            self._read_prompt(mon)
+
+    @staticmethod
+    def _read_prompt(mon):
+        got = b""
+        while not got.endswith(b"(qemu) "):
+            data = mon.recv(4096)
+            assert data, f"QEMU's monitor closed; it said {got[-200:]!r}"
+            got += data
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.kill()
+        self.proc.wait()
+
+
 @pytest.mark.parametrize("damage", [damage_missing, damage_truncated, damage_not_elf],
                          ids=["missing", "truncated", "not-elf"])
 def test_own_loader_reports_a_bad_kernel_and_waits(tmp_path, log_path, damage):
     img = mkusb(tmp_path, SMALL, loader=loader())
     message = damage(esp(img), tmp_path)
-    run = boot_usb(img, log_path, firmware="uefi", timeout=WAIT_TIMEOUT)
-    # Still waiting for a key when the time is up: no reset (QEMU runs with
-    # -no-reboot, so a reset would have ended it), no return to the firmware.
-    assert run.timed_out, f"the loader did not wait for a key {explain(run)}"
-    assert run.log.count(message) == 1, f"missing {message!r} {explain(run)}"
-    assert run.log.count("Plinth loader: press any key to return to the firmware.") == 1, \
-        explain(run)
-    assert run.log.count("Plinth loader: Plinth UEFI loader ") == 1, \
-        f"the loader ran more than once {explain(run)}"
-    assert RETURNED not in run.log, f"the loader returned without a key {explain(run)}"
-    assert "[core] Plinth" not in run.log, explain(run)
-
-
-def wait_for(path, needle, deadline):
-    while time.monotonic() < deadline:
-        if os.path.exists(path):
-            with open(path, "rb") as f:
-                text = f.read().decode("utf-8", "replace").replace("\r", "")
-            if needle in text:
-                return text
-        time.sleep(0.5)
-    with open(path, "rb") as f:
-        text = f.read().decode("utf-8", "replace")
-    pytest.fail(f"{needle!r} did not appear in {path}:\n{text[-2000:]}")
+    with WaitingLoader(img, log_path, str(tmp_path / "monitor.sock")) as qemu:
+        text = qemu.still_waiting()
+    assert text.count(message) == 1, f"missing {message!r}: see {log_path}"
+    assert text.count(PROMPT) == 1, log_path
+    assert text.count("Plinth loader: Plinth UEFI loader ") == 1, \
+        f"the loader ran more than once: see {log_path}"
+    assert "[core] Plinth" not in text, log_path
 
 
 def test_own_loader_returns_to_the_firmware_on_a_key(tmp_path, log_path):
-    """After the message the loader waits; a key press (QEMU's monitor types
-    Enter on the PS/2 keyboard) returns to OVMF's boot manager."""
+    """A key press (QEMU's monitor types Enter on the PS/2 keyboard) after the
+    message returns to OVMF's boot manager with an error."""
     img = mkusb(tmp_path, SMALL, loader=loader())
-    message = damage_missing(esp(img), tmp_path)
-    monitor = str(tmp_path / "monitor.sock")
-    usb = ["-device", "qemu-xhci", "-drive", f"if=none,id=stick,format=raw,file={img}",
-           "-device", "usb-storage,drive=stick"]
-    cmd = emulators.qemu_command(firmware="uefi", extra=[
-        "-serial", f"file:{log_path}", "-monitor", f"unix:{monitor},server,nowait", *usb])
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + WAIT_TIMEOUT
-        wait_for(log_path, message, deadline)
-        time.sleep(5)  # still waiting a while later
-        text = wait_for(log_path, "press any key", deadline)
-        assert RETURNED not in text, f"returned before the key: see {log_path}"
-        with socket.socket(socket.AF_UNIX) as mon:
-            mon.connect(monitor)
-            mon.sendall(b"sendkey ret\n")
-            text = wait_for(log_path, RETURNED, time.monotonic() + WAIT_TIMEOUT)
-        assert ": Load Error" in text.split(RETURNED, 1)[1].splitlines()[0], \
-            f"the loader should return EFI_LOAD_ERROR: see {log_path}"
-        assert text.count("Plinth loader: Plinth UEFI loader ") == 1, log_path
-    finally:
-        proc.kill()
-        proc.wait()
+    damage_missing(esp(img), tmp_path)
+    with WaitingLoader(img, log_path, str(tmp_path / "monitor.sock")) as qemu:
+        qemu.still_waiting()
+        qemu.press_enter()
+        text = qemu.wait_for(RETURNED)
+    assert ": Load Error" in text.split(RETURNED, 1)[1].splitlines()[0], \
+        f"the loader should return EFI_LOAD_ERROR: see {log_path}"
+    assert text.count("Plinth loader: Plinth UEFI loader ") == 1, log_path
