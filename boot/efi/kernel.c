@@ -20,7 +20,11 @@ void kernel_load(const struct loaded_file *elf, const char *path, struct kernel_
 		fail("%s: %s", path, err);
 	addr = plan->span_start;
 	pages = (plan->span_end - plan->span_start) / PAGE_SIZE;
-	st = efi_bs->AllocatePages(AllocateAddress, EfiLoaderData, pages, &addr);
+	/*
+	 * Loader code, not data: firmware that maps data pages non-executable
+	 * (EDK2's NX memory protection policy can) must still let us jump in.
+	 */
+	st = efi_bs->AllocatePages(AllocateAddress, EfiLoaderCode, pages, &addr);
 	if (EFI_ERROR(st))
 		fail("%s: cannot have memory 0x%llx-0x%llx, where the kernel must run: %s%s", path,
 		     (unsigned long long)plan->span_start, (unsigned long long)plan->span_end - 1,

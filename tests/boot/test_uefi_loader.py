@@ -51,6 +51,17 @@ def test_own_loader_runs_the_configured_guests(tmp_path, log_path):
     assert "PANIC" not in run.log, explain(run)
 
 
+def test_own_loader_modules_stay_out_of_the_frame_allocator(tmp_path, log_path):
+    """test=mm takes every frame the allocator has and checks none lies in
+    the image or a module: the loader's module pages are kept out of the
+    free memory as GRUB's are, although the firmware map calls them usable."""
+    img = mkusb(tmp_path, SMALL, cmdline="test=mm", loader=loader())
+    run = boot_usb(img, log_path, firmware="uefi", timeout=UEFI_TIMEOUT)
+    expect_status(run, emulators.PASS)
+    expect_lines(run, "[boot] boot protocol UEFI", "[boot] cmdline 'test=mm'",
+                 "bytes '/plinth/exits.bin'", "[test] self-test mm: PASS")
+
+
 def test_stick_with_own_loader_still_boots_grub_under_bios(tmp_path, log_path):
     """-l replaces only the UEFI boot program: BIOS still gets GRUB."""
     img = mkusb(tmp_path, SMALL, loader=loader())
