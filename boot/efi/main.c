@@ -7,6 +7,7 @@
 #include <plinth/kernel.h>
 #include <plinth/string.h>
 
+#include "cmdline_text.h"
 #include "loader.h"
 
 #define PLINTH_DIR "\\plinth"
@@ -36,56 +37,18 @@ static struct uefi_handoff *handoff_alloc(void)
 	return h;
 }
 
-/* Line breaks become spaces, trailing blanks go: the file may come from any editor. */
-static void cmdline_from_text(char *out, const char *text, size_t len)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < len && text[i]; i++)
-		out[n++] = (text[i] == '\r' || text[i] == '\n' || text[i] == '\t') ? ' ' : text[i];
-	while (n > 0 && out[n - 1] == ' ')
-		n--;
-	out[n] = '\0';
-}
-
-/*
- * The UEFI shell and boot entries made with `efibootmgr -u` pass text
- * options; the shell puts the program's own name first. Boot entries made
- * by the firmware may carry binary data: only printable text counts.
- */
-static bool cmdline_from_load_options(char *out, size_t max)
+/* The shell's arguments or a boot entry's text (docs/boot.md). */
+static void cmdline_from_image(char *out, size_t max)
 {
 	static EFI_GUID loaded_image_guid = EFI_LOADED_IMAGE_PROTOCOL_GUID;
 	EFI_LOADED_IMAGE *image;
-	const CHAR16 *w;
-	size_t chars, start = 0, n = 0;
 
-	if (EFI_ERROR(efi_bs->HandleProtocol(efi_image, &loaded_image_guid, (void **)&image)) ||
-	    image->LoadOptionsSize < 2 || image->LoadOptionsSize % 2)
-		return false;
-	w = image->LoadOptions;
-	chars = image->LoadOptionsSize / 2;
-	while (chars > 0 && w[chars - 1] == 0)
-		chars--;
-	for (size_t i = 0; i < chars; i++)
-		if (w[i] < 0x20 || w[i] > 0x7e)
-			return false;
-	if (chars >= 4) { /* skip "X.EFI " at the start */
-		size_t sp = 0;
-
-		while (sp < chars && w[sp] != ' ')
-			sp++;
-		if (sp >= 4 && w[sp - 4] == '.' && (w[sp - 3] | 0x20) == 'e' &&
-		    (w[sp - 2] | 0x20) == 'f' && (w[sp - 1] | 0x20) == 'i')
-			start = sp < chars ? sp + 1 : sp;
-	}
-	if (chars - start >= max)
-		fail("the load options (%zu characters) are longer than Plinth's command line limit of %zu",
-		     chars - start, max - 1);
-	for (size_t i = start; i < chars; i++)
-		out[n++] = (char)w[i];
-	out[n] = '\0';
-	return n > 0;
+	if (EFI_ERROR(efi_bs->HandleProtocol(efi_image, &loaded_image_guid, (void **)&image)))
+		return;
+	if (cmdline_from_load_options(out, max, image->LoadOptions, image->LoadOptionsSize) ==
+	    CMDLINE_OPTIONS_TOO_LONG)
+		fail("the load options (%llu bytes of text) are longer than Plinth's command line limit of %zu characters",
+		     (unsigned long long)image->LoadOptionsSize, max - 1);
 }
 
 static void read_cmdline(EFI_FILE_HANDLE root, struct boot_info *bi)
@@ -96,11 +59,11 @@ static void read_cmdline(EFI_FILE_HANDLE root, struct boot_info *bi)
 		if (f.size >= sizeof(bi->cmdline))
 			fail("%s: %llu bytes, longer than Plinth's command line limit of %zu", CMDLINE_FILE,
 			     (unsigned long long)f.size, sizeof(bi->cmdline) - 1);
-		cmdline_from_text(bi->cmdline, (const char *)f.data, f.size);
+		cmdline_from_text(bi->cmdline, sizeof(bi->cmdline), (const char *)f.data, f.size);
 		file_free(&f);
 		return;
 	}
-	cmdline_from_load_options(bi->cmdline, sizeof(bi->cmdline));
+	cmdline_from_image(bi->cmdline, sizeof(bi->cmdline));
 }
 
 /* Every file of \plinth\ but the kernel, named "/plinth/NAME" as grub.cfg does. */

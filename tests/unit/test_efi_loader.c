@@ -1,7 +1,7 @@
 /*
  * The pure parts of Plinth's UEFI loader: EFI memory types to multiboot
- * types (GRUB's rules), the memory map conversion, and the checks on
- * plinth.elf. Descriptors and ELF files are written field by field at the
+ * types (GRUB's rules), the memory map conversion, the checks on
+ * plinth.elf, and the command line from a file or the load options. Descriptors and ELF files are written field by field at the
  * offsets the UEFI and ELF specifications give, independently of the
  * loader's constants, so a wrong offset there fails here.
  */
@@ -13,6 +13,7 @@
 #include <plinth/boot_info.h>
 #include <plinth/uefi_handoff.h>
 
+#include "../../boot/efi/cmdline_text.h"
 #include "../../boot/efi/kernel_elf.h"
 #include "../../boot/efi/memmap.h"
 
@@ -328,6 +329,78 @@ static void test_elf_entry_errors(void **state)
 	expect_error("outside every executable segment", -1);
 }
 
+/* ---- command line -------------------------------------------------------- */
+
+static void test_cmdline_from_text(void **state)
+{
+	char out[16];
+
+	(void)state;
+	cmdline_from_text(out, sizeof(out), "test=guests\r\n", 13);
+	assert_string_equal(out, "test=guests");
+	cmdline_from_text(out, sizeof(out), "a=1\nb=2\tc=3\n\n", 15);
+	assert_string_equal(out, "a=1 b=2 c=3");
+	cmdline_from_text(out, sizeof(out), "a=1\0b=2", 7);
+	assert_string_equal(out, "a=1");
+	cmdline_from_text(out, sizeof(out), "", 0);
+	assert_string_equal(out, "");
+	/* The caller checks the length; this still never writes past max. */
+	cmdline_from_text(out, 4, "abcdefgh", 8);
+	assert_string_equal(out, "abc");
+}
+
+/* UCS-2 of an ASCII string, with `nuls` NUL characters after it. */
+static size_t ucs2(uint16_t *w, const char *s, size_t nuls)
+{
+	size_t n = 0;
+
+	for (; s[n]; n++)
+		w[n] = (uint16_t)s[n];
+	for (size_t i = 0; i < nuls; i++)
+		w[n++] = 0;
+	return n * 2;
+}
+
+static void test_cmdline_from_load_options(void **state)
+{
+	uint16_t w[64];
+	char out[16];
+	size_t bytes;
+
+	(void)state;
+	bytes = ucs2(w, "cpus=2", 1);
+	assert_int_equal(cmdline_from_load_options(out, sizeof(out), w, bytes), 6);
+	assert_string_equal(out, "cpus=2");
+	/* The UEFI shell's form: the program first, in any case. */
+	bytes = ucs2(w, "fs0:\\EFI\\BOOT\\BOOTX64.EFI  test=mm", 0);
+	assert_int_equal(cmdline_from_load_options(out, sizeof(out), w, bytes), 7);
+	assert_string_equal(out, "test=mm");
+	bytes = ucs2(w, "plinth.efi", 2);
+	assert_int_equal(cmdline_from_load_options(out, sizeof(out), w, bytes), 0);
+	assert_string_equal(out, "");
+	/* A first word not naming a program stays. */
+	bytes = ucs2(w, "efi=x cpus=1", 0);
+	assert_int_equal(cmdline_from_load_options(out, sizeof(out), w, bytes), 12);
+	assert_string_equal(out, "efi=x cpus=1");
+	/* Binary data, odd sizes and nothing at all give no command line. */
+	bytes = ucs2(w, "ab", 0);
+	w[1] = 0x1234;
+	assert_int_equal(cmdline_from_load_options(out, sizeof(out), w, bytes), 0);
+	assert_string_equal(out, "");
+	bytes = ucs2(w, "a\tb", 0);
+	assert_int_equal(cmdline_from_load_options(out, sizeof(out), w, bytes), 0);
+	bytes = ucs2(w, "abc", 0);
+	assert_int_equal(cmdline_from_load_options(out, sizeof(out), w, bytes - 1), 0);
+	assert_int_equal(cmdline_from_load_options(out, sizeof(out), NULL, 8), 0);
+	assert_int_equal(cmdline_from_load_options(out, sizeof(out), w, 0), 0);
+	/* 15 characters fit in 16 bytes, 16 do not. */
+	bytes = ucs2(w, "a=1234567890123", 0);
+	assert_int_equal(cmdline_from_load_options(out, sizeof(out), w, bytes), 15);
+	bytes = ucs2(w, "a=12345678901234", 0);
+	assert_int_equal(cmdline_from_load_options(out, sizeof(out), w, bytes),
+			 CMDLINE_OPTIONS_TOO_LONG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -341,6 +414,8 @@ int main(void)
 		cmocka_unit_test(test_elf_header_errors),
 		cmocka_unit_test(test_elf_segment_errors),
 		cmocka_unit_test(test_elf_entry_errors),
+		cmocka_unit_test(test_cmdline_from_text),
+		cmocka_unit_test(test_cmdline_from_load_options),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 
