@@ -117,7 +117,7 @@ const char *efi_status_text(EFI_STATUS status)
 	case EFI_NOT_FOUND:
 		return "not found";
 	case EFI_OUT_OF_RESOURCES:
-		return "out of resources (not enough memory)";
+		return "out of resources";
 	case EFI_INVALID_PARAMETER:
 		return "invalid parameter";
 	case EFI_BUFFER_TOO_SMALL:

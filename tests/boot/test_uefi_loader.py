@@ -255,6 +255,21 @@ def test_own_loader_reports_a_bad_kernel_and_waits(tmp_path, log_path, damage):
     assert "[core] Plinth" not in text, log_path
 
 
+def test_own_loader_reports_not_enough_memory(tmp_path, log_path):
+    """A module larger than the machine's RAM (256 MiB): the loader names it."""
+    huge = tmp_path / "files" / "huge.bin"
+    huge.parent.mkdir()
+    with open(huge, "wb") as f:
+        f.truncate(300 << 20)
+    img = mkusb(tmp_path, SMALL, loader=loader(), files=[str(huge)])
+    message = ("Plinth loader: error: \\plinth\\huge.bin: not enough memory below 4 GiB "
+               "for its 307200 KiB: out of resources")
+    with WaitingLoader(img, log_path, str(tmp_path / "monitor.sock")) as qemu:
+        text = qemu.still_waiting()
+    assert text.count(message) == 1, f"missing {message!r}: see {log_path}"
+    assert "[core] Plinth" not in text, log_path
+
+
 def test_own_loader_returns_to_the_firmware_on_a_key(tmp_path, log_path):
     """A key press (QEMU's monitor types Enter on the PS/2 keyboard) after the
     message returns to OVMF's boot manager with an error."""
