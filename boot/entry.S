@@ -131,7 +131,6 @@ msg_no_nx:
 	.asciz "Plinth: this CPU lacks the NX bit, which Plinth needs for W^X; halting.\r\n"
 
 	.balign 16
-	.globl early_gdt_ptr64
 early_gdt:
 	.quad 0
 	.quad 0x00AF9B000000FFFF	/* KERNEL_CS: 64-bit code, accessed */
@@ -142,6 +141,7 @@ early_gdt_ptr:
 	.long early_gdt
 	/* For lgdt in 64-bit mode (entry_efi.S), which reads an 8-byte base. */
 	.balign 8
+	.globl early_gdt_ptr64
 early_gdt_ptr64:
 	.short early_gdt_end - early_gdt - 1
 	.quad early_gdt

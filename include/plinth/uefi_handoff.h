@@ -25,7 +25,7 @@
 #include <plinth/boot_info.h>
 
 struct plinth_entry64_record {
-	char signature[8]; /* PLINTH64_SIGNATURE, not NUL-terminated */
+	char signature[8]; /* PLINTH_ENTRY64_SIGNATURE, not NUL-terminated */
 	uint32_t version;  /* PLINTH_HANDOFF_VERSION */
 	uint32_t reserved;
 	uint64_t entry;    /* physical address of the 64-bit entry */
