@@ -38,7 +38,7 @@ KOBJS := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS))
 KERNEL := $(BUILD)/plinth.elf
 ISO    := $(BUILD)/plinth.iso
 
-.PHONY: all iso usb usb-efi efi run run-bochs test unit guests fuzz bench clean deps-check
+.PHONY: all iso usb usb-efi efi efi-test-loader run run-bochs test unit guests fuzz bench clean deps-check
 all: $(KERNEL)
 
 # `make V=1` shows the full commands.
@@ -120,6 +120,22 @@ $(EFI_LOADER): $(BUILD)/efi/loader.so
 	$(Q)$(OBJCOPY) $(EFI_SECTIONS) --target efi-app-x86_64 --subsystem=10 $< $@
 efi: $(EFI_LOADER)
 
+# A test build of the loader that makes its first ExitBootServices fail with
+# a stale map key (tests/boot/test_uefi_loader.py checks the retry).
+EFI_TEST_LOADER := $(BUILD)/test/BOOTX64-stale-key.EFI
+EFI_TEST_OBJS := $(patsubst %.c,$(BUILD)/efi-stale-key/%.o,$(EFI_SRCS))
+$(BUILD)/efi-stale-key/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  EFICC   $< (stale-key test build)")
+	$(Q)$(CC) $(EFI_CFLAGS) -DPLINTH_EFI_TEST_STALE_MAP_KEY -c $< -o $@
+$(BUILD)/efi-stale-key/loader.so: $(EFI_TEST_OBJS)
+	$(Q)$(LD) -nostdlib -znocombreloc -shared -Bsymbolic -T $(EFI_LIB)/elf_x86_64_efi.lds \
+		$(EFI_LIB)/crt0-efi-x86_64.o $(EFI_TEST_OBJS) -o $@ -L$(EFI_LIB) -lgnuefi
+$(EFI_TEST_LOADER): $(BUILD)/efi-stale-key/loader.so
+	@mkdir -p $(dir $@)
+	$(Q)$(OBJCOPY) $(EFI_SECTIONS) --target efi-app-x86_64 --subsystem=10 $< $@
+efi-test-loader: $(EFI_TEST_LOADER)
+
 # ---- USB stick image (GPT: GRUB for BIOS and UEFI, FAT32 ESP; no root) -----
 # tools/mkusb.sh; the demo configuration becomes /plinth/plinth.toml.
 USB_FILES := $(BUILD)/guests/exits.bin $(BUILD)/linux/vmlinuz $(BUILD)/linux/initramfs.cpio.gz
@@ -197,7 +213,7 @@ bench: $(BUILD)/schedsim
 
 # ---- Tests -----------------------------------------------------------------
 # Unit tests and boot tests together; ends with "N passed, N failed".
-test: deps-check $(KERNEL) $(EFI_LOADER) $(UNIT_BINS) $(GUEST_IMAGES) $(BUILD)/plinth-cfg
+test: deps-check $(KERNEL) $(EFI_LOADER) $(EFI_TEST_LOADER) $(UNIT_BINS) $(GUEST_IMAGES) $(BUILD)/plinth-cfg
 	$(PYTHON) tools/run-tests.py --unit $(UNIT_BINS)
 
 clean:

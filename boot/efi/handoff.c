@@ -9,6 +9,9 @@
  * allowed. The map is converted only after the exit succeeded, into memory
  * allocated before.
  */
+#include <plinth/format.h>
+#include <plinth/string.h>
+
 #include "loader.h"
 #include "memmap.h"
 
@@ -16,6 +19,20 @@
 #define SPARE_DESCRIPTORS 32
 
 typedef void kernel_entry_fn(uint64_t handoff);
+
+/* The test build tells the boot test, through the loader name, how many tries it took. */
+static void record_attempts(struct uefi_handoff *h, int attempts)
+{
+#ifdef PLINTH_EFI_TEST_STALE_MAP_KEY
+	size_t len = strlen(h->bi.loader_name);
+
+	fmt_snprintf(h->bi.loader_name + len, sizeof(h->bi.loader_name) - len,
+		     " (test build: ExitBootServices attempts %d)", attempts);
+#else
+	(void)h;
+	(void)attempts;
+#endif
+}
 
 void handoff_start_kernel(struct uefi_handoff *h, uint64_t entry)
 {
@@ -44,9 +61,22 @@ void handoff_start_kernel(struct uefi_handoff *h, uint64_t entry)
 		if (EFI_ERROR(st))
 			fail("cannot read the firmware's memory map (attempt %d): %s",
 			     attempt + 1, efi_status_text(st));
+#ifdef PLINTH_EFI_TEST_STALE_MAP_KEY
+		/*
+		 * Test build only (make efi-test-loader): change the map once
+		 * after reading it, as a firmware timer event can, so that a boot
+		 * test runs the retry below.
+		 */
+		EFI_PHYSICAL_ADDRESS page;
+
+		if (attempt == 0)
+			efi_bs->AllocatePages(AllocateAnyPages, EfiLoaderData, 1, &page);
+#endif
 		st = efi_bs->ExitBootServices(efi_image, key);
-		if (st == EFI_SUCCESS)
+		if (st == EFI_SUCCESS) {
+			record_attempts(h, attempt + 1);
 			break;
+		}
 		if (st != EFI_INVALID_PARAMETER || attempt + 1 == EXIT_ATTEMPTS)
 			fail("the firmware refused to hand over the machine (ExitBootServices, attempt %d): %s",
 			     attempt + 1, efi_status_text(st));

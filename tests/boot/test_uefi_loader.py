@@ -62,6 +62,21 @@ def test_own_loader_modules_stay_out_of_the_frame_allocator(tmp_path, log_path):
                  "bytes '/plinth/exits.bin'", "[test] self-test mm: PASS")
 
 
+def test_own_loader_retries_exit_boot_services(tmp_path, log_path):
+    """The test build changes the memory map once after reading it, so its
+    first ExitBootServices fails on the stale key: it reads the map again,
+    exits on the second try and the kernel boots as usual."""
+    stale = os.path.join(ROOT, "build", "test", "BOOTX64-stale-key.EFI")
+    if not os.path.exists(stale):
+        pytest.fail("build/test/BOOTX64-stale-key.EFI is missing: run `make efi-test-loader`")
+    img = mkusb(tmp_path, SMALL, loader=stale)
+    run = boot_usb(img, log_path, firmware="uefi", timeout=UEFI_TIMEOUT)
+    expect_status(run, emulators.PASS)
+    expect_lines(run, "(test build: ExitBootServices attempts 2)'",
+                 "[guest exits] RESULT passed=32 failed=0")
+    assert "Plinth loader: error" not in run.log, explain(run)
+
+
 def test_stick_with_own_loader_still_boots_grub_under_bios(tmp_path, log_path):
     """-l replaces only the UEFI boot program: BIOS still gets GRUB."""
     img = mkusb(tmp_path, SMALL, loader=loader())
