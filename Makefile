@@ -52,7 +52,7 @@ $(BUILD)/k/gen/font_data.c.o: $(FONT_C)
 KERNEL := $(BUILD)/plinth.elf
 ISO    := $(BUILD)/plinth.iso
 
-.PHONY: all iso usb run run-bochs test unit guests fuzz bench clean deps-check
+.PHONY: all iso usb usb-efi efi efi-test-loader run run-bochs test unit guests fuzz bench clean deps-check
 all: $(KERNEL)
 
 # `make V=1` shows the full commands.
@@ -101,6 +101,55 @@ $(ISO): $(KERNEL) tools/mkiso.sh
 	sh tools/mkiso.sh $@ $(KERNEL) "$(GRUB_CMDLINE)"
 iso: $(ISO)
 
+# ---- Plinth's own UEFI loader (boot/efi/, GNU-EFI) -------------------------
+# A position-independent ELF shared object linked with GNU-EFI's crt0 and
+# linker script, turned into a PE32+ application by objcopy (GNU-EFI's
+# README.gnuefi). The pure loader parts and the kernel's formatter, string
+# and memory map code are compiled in as well, so the map conversion is one
+# code for both paths.
+EFI_LOADER := $(BUILD)/BOOTX64.EFI
+EFI_INC    := /usr/include/efi
+EFI_LIB    := /usr/lib
+EFI_SRCS   := $(wildcard boot/efi/*.c) boot/boot_info.c core/format.c core/string.c
+EFI_OBJS   := $(patsubst %.c,$(BUILD)/efi/%.o,$(EFI_SRCS))
+EFI_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin-printf -fpic \
+	-fshort-wchar -fno-stack-protector -fno-strict-aliasing -mno-red-zone \
+	-mgeneral-regs-only -maccumulate-outgoing-args -DGNU_EFI_USE_MS_ABI \
+	-isystem $(EFI_INC) -isystem $(EFI_INC)/x86_64 -Iinclude $(WARNINGS) -MMD -MP
+EFI_SECTIONS := -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel \
+	-j .rela -j .rel.* -j .rela.* -j .reloc
+
+$(BUILD)/efi/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  EFICC   $<")
+	$(Q)$(CC) $(EFI_CFLAGS) -c $< -o $@
+
+$(BUILD)/efi/loader.so: $(EFI_OBJS)
+	@$(if $(Q),echo "  EFILD   $@")
+	$(Q)$(LD) -nostdlib -znocombreloc -shared -Bsymbolic -T $(EFI_LIB)/elf_x86_64_efi.lds \
+		$(EFI_LIB)/crt0-efi-x86_64.o $(EFI_OBJS) -o $@ -L$(EFI_LIB) -lgnuefi
+	$(Q)! $(NM) -u $@ | grep . || { echo "loader has undefined symbols" >&2; exit 1; }
+
+$(EFI_LOADER): $(BUILD)/efi/loader.so
+	$(Q)$(OBJCOPY) $(EFI_SECTIONS) --target efi-app-x86_64 --subsystem=10 $< $@
+efi: $(EFI_LOADER)
+
+# A test build of the loader that makes its first ExitBootServices fail with
+# a stale map key (tests/boot/test_uefi_loader.py checks the retry).
+EFI_TEST_LOADER := $(BUILD)/test/BOOTX64-stale-key.EFI
+EFI_TEST_OBJS := $(patsubst %.c,$(BUILD)/efi-stale-key/%.o,$(EFI_SRCS))
+$(BUILD)/efi-stale-key/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  EFICC   $< (stale-key test build)")
+	$(Q)$(CC) $(EFI_CFLAGS) -DPLINTH_EFI_TEST_STALE_MAP_KEY -c $< -o $@
+$(BUILD)/efi-stale-key/loader.so: $(EFI_TEST_OBJS)
+	$(Q)$(LD) -nostdlib -znocombreloc -shared -Bsymbolic -T $(EFI_LIB)/elf_x86_64_efi.lds \
+		$(EFI_LIB)/crt0-efi-x86_64.o $(EFI_TEST_OBJS) -o $@ -L$(EFI_LIB) -lgnuefi
+$(EFI_TEST_LOADER): $(BUILD)/efi-stale-key/loader.so
+	@mkdir -p $(dir $@)
+	$(Q)$(OBJCOPY) $(EFI_SECTIONS) --target efi-app-x86_64 --subsystem=10 $< $@
+efi-test-loader: $(EFI_TEST_LOADER)
+
 # ---- USB stick image (GPT: GRUB for BIOS and UEFI, FAT32 ESP; no root) -----
 # tools/mkusb.sh; the demo configuration becomes /plinth/plinth.toml.
 USB_FILES := $(BUILD)/guests/exits.bin $(BUILD)/linux/vmlinuz $(BUILD)/linux/initramfs.cpio.gz
@@ -112,6 +161,11 @@ $(BUILD)/usb/plinth.toml: core/demo.toml
 $(BUILD)/plinth-usb.img: $(KERNEL) $(USB_FILES) $(BUILD)/usb/plinth.toml tools/mkusb.sh
 	sh tools/mkusb.sh $(if $(GRUB_CMDLINE),-a "$(GRUB_CMDLINE)") $@ $(KERNEL) $(BUILD)/usb/plinth.toml $(USB_FILES)
 usb: $(BUILD)/plinth-usb.img
+# The same stick with Plinth's own UEFI loader as EFI/BOOT/BOOTX64.EFI (GRUB
+# stays for BIOS and as EFI/grub/grubx64.efi; docs/boot.md).
+$(BUILD)/plinth-usb-efi.img: $(KERNEL) $(EFI_LOADER) $(USB_FILES) $(BUILD)/usb/plinth.toml tools/mkusb.sh
+	sh tools/mkusb.sh -l $(EFI_LOADER) $(if $(GRUB_CMDLINE),-a "$(GRUB_CMDLINE)") $@ $(KERNEL) $(BUILD)/usb/plinth.toml $(USB_FILES)
+usb-efi: $(BUILD)/plinth-usb-efi.img
 
 # ---- Running ----------------------------------------------------------------
 # make run: Plinth's built-in demo configuration (core/demo.toml: a Linux
@@ -173,7 +227,7 @@ bench: $(BUILD)/schedsim
 
 # ---- Tests -----------------------------------------------------------------
 # Unit tests and boot tests together; ends with "N passed, N failed".
-test: deps-check $(KERNEL) $(UNIT_BINS) $(GUEST_IMAGES) $(BUILD)/plinth-cfg
+test: deps-check $(KERNEL) $(EFI_LOADER) $(EFI_TEST_LOADER) $(UNIT_BINS) $(GUEST_IMAGES) $(BUILD)/plinth-cfg
 	$(PYTHON) tools/run-tests.py --unit $(UNIT_BINS)
 
 clean:

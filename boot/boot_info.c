@@ -229,9 +229,10 @@ static void log_modules(const struct boot_info *bi)
 			log_info("module %zu: empty at 0x%016llx '%s'", i,
 				 (unsigned long long)m->start, m->cmdline);
 		else
-			log_info("module %zu: 0x%016llx-0x%016llx '%s'", i,
+			log_info("module %zu: 0x%016llx-0x%016llx %llu bytes '%s'", i,
 				 (unsigned long long)m->start,
-				 (unsigned long long)(m->end - 1), m->cmdline);
+				 (unsigned long long)(m->end - 1),
+				 (unsigned long long)(m->end - m->start), m->cmdline);
 	}
 }
 
@@ -250,10 +251,15 @@ static void log_framebuffer(const struct boot_framebuffer *fb)
 			 (unsigned)fb->bpp, fb->pitch, fb_type_name(fb->type));
 }
 
-/* RSDP bytes 9..14 are the OEM id, 15 the revision (ACPI 6.5, 5.2.5.3). */
+/*
+ * RSDP bytes 9..14 are the OEM id, 15 the revision, 16..19 the RSDT
+ * address; revision 2+ adds the XSDT address at 24..31 (ACPI 6.5, 5.2.5.3).
+ */
 static void log_rsdp(const struct boot_info *bi)
 {
 	char oem[7];
+	uint32_t rsdt;
+	uint64_t xsdt = 0;
 
 	if (bi->rsdp_len < 16) {
 		log_info("ACPI RSDP: only %u bytes", (unsigned)bi->rsdp_len);
@@ -265,8 +271,17 @@ static void log_rsdp(const struct boot_info *bi)
 		oem[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
 	}
 	oem[6] = '\0';
-	log_info("ACPI RSDP: OEM '%s' revision %u", oem,
-		 (unsigned)bi->rsdp[15]);
+	if (bi->rsdp_len < 20) {
+		log_info("ACPI RSDP: OEM '%s' revision %u, only %u bytes", oem,
+			 (unsigned)bi->rsdp[15], (unsigned)bi->rsdp_len);
+		return;
+	}
+	memcpy(&rsdt, bi->rsdp + 16, sizeof(rsdt));
+	if (bi->rsdp_len >= 32)
+		memcpy(&xsdt, bi->rsdp + 24, sizeof(xsdt));
+	log_info("ACPI RSDP: OEM '%s' revision %u, %u bytes, RSDT 0x%08x XSDT 0x%016llx",
+		 oem, (unsigned)bi->rsdp[15], (unsigned)bi->rsdp_len, rsdt,
+		 (unsigned long long)xsdt);
 }
 
 void boot_info_log(const struct boot_info *bi)

@@ -104,7 +104,9 @@ early_fail:
 	hlt
 	jmp 4b
 
+	/* Shared with the UEFI entry (entry_efi.S): EDI/ESI come from boot_mb_*. */
 	.code64
+	.globl long_mode_entry
 long_mode_entry:
 	movw $KERNEL_DS, %ax
 	movw %ax, %ds
@@ -137,6 +139,12 @@ early_gdt_end:
 early_gdt_ptr:
 	.short early_gdt_end - early_gdt - 1
 	.long early_gdt
+	/* For lgdt in 64-bit mode (entry_efi.S), which reads an 8-byte base. */
+	.balign 8
+	.globl early_gdt_ptr64
+early_gdt_ptr64:
+	.short early_gdt_end - early_gdt - 1
+	.quad early_gdt
 
 	.data
 	.globl boot_mb_magic, boot_mb_info
@@ -148,6 +156,7 @@ boot_mb_info:
 
 	.section .bss.pagetables, "aw", @nobits
 	.balign 4096
+	.globl early_pml4, early_pdpt, early_pd
 early_pml4:
 	.skip 4096
 early_pdpt:

@@ -3,8 +3,11 @@
  * uses the a.out kludge (load addresses in the header) because QEMU's -kernel
  * loader refuses 64-bit ELF files otherwise; GRUB honours the same fields.
  * Multiboot2 (first 32 KiB, 8-byte aligned) loads the ELF segments.
+ * The "Plinth 64-bit entry" record (first 8 KiB, 8-byte aligned) tells
+ * Plinth's own UEFI loader where entry_efi.S starts (plinth/uefi_handoff.h).
  */
 #include "multiboot.h"
+#include <plinth/uefi_handoff.h>
 
 	.section .multiboot, "a"
 	.balign 4
@@ -40,3 +43,10 @@ mb2_header:
 	.short MB2_HEADER_TAG_END, 0
 	.long 8
 mb2_header_end:
+
+	.balign 8
+plinth_entry64_record:
+	.ascii PLINTH_ENTRY64_SIGNATURE
+	.long PLINTH_HANDOFF_VERSION
+	.long 0
+	.quad _start64

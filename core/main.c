@@ -20,6 +20,7 @@
 #include <plinth/selftest.h>
 #include <plinth/percpu.h>
 #include <plinth/smp.h>
+#include <plinth/uefi_handoff.h>
 #include <plinth/vcpu_loop.h>
 #include <plinth/x86/cpu.h>
 #include <plinth/x86/cpuinfo.h>
@@ -45,8 +46,12 @@ static void read_boot_info(uint32_t magic, uint32_t info)
 	case MULTIBOOT2_BOOTLOADER_MAGIC:
 		err = multiboot2_parse(ptr, &boot_information);
 		break;
+	case PLINTH_UEFI_MAGIC:
+		/* Plinth's own loader (boot/efi/) filled the struct already. */
+		err = uefi_handoff_copy(ptr, &boot_information);
+		break;
 	default:
-		panic("unknown boot loader magic %#x: start Plinth with a multiboot1/2 loader (GRUB, QEMU -kernel)",
+		panic("unknown boot loader magic %#x: start Plinth with a multiboot1/2 loader (GRUB, QEMU -kernel) or Plinth's BOOTX64.EFI",
 		      magic);
 	}
 	if (err)

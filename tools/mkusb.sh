@@ -3,10 +3,14 @@
 # devices: sgdisk for the partition table, GRUB images written with dd, mtools
 # for the FAT32 EFI system partition.
 #
-# usage: mkusb.sh [-a CMDLINE] OUT.img KERNEL CONFIG.toml [FILE...]
+# usage: mkusb.sh [-a CMDLINE] [-l LOADER.EFI] OUT.img KERNEL CONFIG.toml [FILE...]
 #
 # The stick holds, on its EFI system partition (FAT32, editable from any OS):
-#   /EFI/BOOT/BOOTX64.EFI   GRUB for UEFI
+#   /EFI/BOOT/BOOTX64.EFI   GRUB for UEFI; with -l, Plinth's own UEFI loader
+#                           (build/BOOTX64.EFI, `make efi`) instead, and GRUB
+#                           moves to /EFI/grub/grubx64.efi (still bootable
+#                           from a firmware boot entry or the UEFI shell)
+#   /EFI/plinth/cmdline.txt with -l: CMDLINE, read by Plinth's loader
 #   /boot/grub/grub.cfg     serial terminal; multiboot2 /plinth/plinth.elf
 #   /plinth/plinth.elf      the kernel (KERNEL)
 #   /plinth/plinth.toml     the configuration (CONFIG)
@@ -17,12 +21,20 @@
 # boot partition (partition 1), boot.img in the MBR.
 set -eu
 
-cmdline=""
-if [ "${1:-}" = "-a" ]; then cmdline=$2; shift 2; fi
-if [ $# -lt 3 ]; then
-	echo "usage: $0 [-a CMDLINE] OUT.img KERNEL CONFIG.toml [FILE...]" >&2
+usage() {
+	echo "usage: $0 [-a CMDLINE] [-l LOADER.EFI] OUT.img KERNEL CONFIG.toml [FILE...]" >&2
 	exit 2
-fi
+}
+cmdline="" loader=""
+while getopts a:l: opt; do
+	case $opt in
+	a) cmdline=$OPTARG ;;
+	l) loader=$OPTARG ;;
+	*) usage ;;
+	esac
+done
+shift $(( OPTIND - 1 ))
+[ $# -ge 3 ] || usage
 out=$1 kernel=$2 config=$3
 shift 3
 
@@ -31,7 +43,7 @@ for tool in sgdisk mformat mcopy mmd grub-mkimage; do
 done
 PC=/usr/lib/grub/i386-pc
 EFI=/usr/lib/grub/x86_64-efi
-for f in "$kernel" "$config" "$@" "$PC/boot.img" "$EFI/multiboot2.mod"; do
+for f in "$kernel" "$config" "$@" ${loader:+"$loader"} "$PC/boot.img" "$EFI/multiboot2.mod"; do
 	[ -f "$f" ] || { echo "mkusb.sh: $f: no such file" >&2; exit 1; }
 done
 
@@ -117,7 +129,15 @@ printf '\220\220' | dd of="$img" bs=1 seek=$(( 0x66 )) conv=notrunc status=none
 export MTOOLS_SKIP_CHECK=1
 mformat -i "$esp" -F -T "$esp_sectors" -h 64 -s 32 -H "$esp_lba" -v PLINTH ::
 mmd -i "$esp" ::/EFI ::/EFI/BOOT ::/boot ::/boot/grub ::/plinth
-mcopy -i "$esp" "$tmp/BOOTX64.EFI" ::/EFI/BOOT/BOOTX64.EFI
+if [ -n "$loader" ]; then
+	mmd -i "$esp" ::/EFI/grub ::/EFI/plinth
+	mcopy -i "$esp" "$loader" ::/EFI/BOOT/BOOTX64.EFI
+	mcopy -i "$esp" "$tmp/BOOTX64.EFI" ::/EFI/grub/grubx64.efi
+	printf '%s\n' "$cmdline" > "$tmp/cmdline.txt"
+	mcopy -i "$esp" "$tmp/cmdline.txt" ::/EFI/plinth/cmdline.txt
+else
+	mcopy -i "$esp" "$tmp/BOOTX64.EFI" ::/EFI/BOOT/BOOTX64.EFI
+fi
 mcopy -i "$esp" "$tmp/grub.cfg" ::/boot/grub/grub.cfg
 mcopy -i "$esp" "$kernel" ::/plinth/plinth.elf
 mcopy -i "$esp" "$config" ::/plinth/plinth.toml

@@ -42,7 +42,8 @@ memory = "12X"
 """
 
 
-def mkusb(tmp_path, config_text, cmdline="test=guests", files=None, kernel=None):
+def mkusb(tmp_path, config_text, cmdline="test=guests", files=None, kernel=None, loader=None):
+    """The stick image; with `loader` (a BOOTX64.EFI) that is its UEFI boot program."""
     kernel = kernel or os.path.join(ROOT, "build", "plinth.elf")
     if not os.path.exists(kernel):
         pytest.fail("build/plinth.elf is missing: run `make`")
@@ -50,7 +51,8 @@ def mkusb(tmp_path, config_text, cmdline="test=guests", files=None, kernel=None)
     config = tmp_path / "plinth.toml"
     config.write_text(config_text)
     img = tmp_path / "plinth-usb.img"
-    subprocess.run(["sh", os.path.join(ROOT, "tools", "mkusb.sh"), "-a", cmdline, str(img),
+    options = ["-a", cmdline] + (["-l", loader] if loader else [])
+    subprocess.run(["sh", os.path.join(ROOT, "tools", "mkusb.sh"), *options, str(img),
                     kernel, str(config), *files], check=True)
     return str(img)
 

@@ -497,10 +497,10 @@ static void test_log_full(void **state)
 		"2 [boot] memory map truncated to 128 regions\n"
 		/* 0x9fc00 + 0x7ee0000 + 1 GiB = 1151.87 MiB, rounded down */
 		"3 [boot] usable memory: 1151 MiB\n"
-		"3 [boot] module 0: 0x0000000000200000-0x0000000000200fff '/g/a.elf x=1'\n"
+		"3 [boot] module 0: 0x0000000000200000-0x0000000000200fff 4096 bytes '/g/a.elf x=1'\n"
 		"3 [boot] module 1: empty at 0x0000000000300000 ''\n"
 		"3 [boot] framebuffer 0x00000000fd000000 1024x768 32 bpp pitch 4096 RGB red 16:8 green 8:8 blue 0:8\n"
-		"3 [boot] ACPI RSDP: OEM 'BOCHS?' revision 2\n"
+		"3 [boot] ACPI RSDP: OEM 'BOCHS?' revision 2, 36 bytes, RSDT 0x00000000 XSDT 0x0000000000000000\n"
 		"3 [boot] EFI system table at 0x0000000007f9e018\n"
 		"3 [boot] EFI memory map: 42 descriptors\n");
 }
@@ -525,7 +525,7 @@ static void test_log_minimal(void **state)
 	bi.rsdp_len = 20;
 	memcpy(bi.rsdp, "RSD PTR \x00" "OEMID1\x00", 16);
 	capture_log();
-	assert_string_equal(shim_last_log, "[boot] ACPI RSDP: OEM 'OEMID1' revision 0");
+	assert_string_equal(shim_last_log, "[boot] ACPI RSDP: OEM 'OEMID1' revision 0, 20 bytes, RSDT 0x00000000 XSDT 0x0000000000000000");
 	bi.rsdp_len = 0;
 	capture_log();
 	assert_string_equal(shim_last_log,
