@@ -41,7 +41,7 @@ void byte_ring_write(struct byte_ring *r, const char *s, size_t n)
 	r->head += n;
 }
 
-size_t byte_ring_read(struct byte_ring *r, char *out, size_t n)
+size_t byte_ring_peek(const struct byte_ring *r, char *out, size_t n)
 {
 	size_t avail = byte_ring_used(r);
 
@@ -53,6 +53,12 @@ size_t byte_ring_read(struct byte_ring *r, char *out, size_t n)
 	size_t first = MIN(n, r->size - at);
 	memcpy(out, r->buf + at, first);
 	memcpy(out + first, r->buf, n - first);
+	return n;
+}
+
+size_t byte_ring_read(struct byte_ring *r, char *out, size_t n)
+{
+	n = byte_ring_peek(r, out, n);
 	r->tail += n;
 	return n;
 }

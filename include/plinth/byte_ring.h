@@ -22,6 +22,8 @@ void byte_ring_init(struct byte_ring *r, char *buf, size_t size);
 void byte_ring_write(struct byte_ring *r, const char *s, size_t n);
 /* Move up to n of the oldest bytes to out; returns how many. */
 size_t byte_ring_read(struct byte_ring *r, char *out, size_t n);
+/* Copy up to n of the oldest bytes to out without taking them; returns how many. */
+size_t byte_ring_peek(const struct byte_ring *r, char *out, size_t n);
 /* Bytes waiting to be read. */
 size_t byte_ring_used(const struct byte_ring *r);
 /* The dropped count, which starts again from 0. */

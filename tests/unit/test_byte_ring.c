@@ -80,6 +80,9 @@ static void test_partial_reads_wrap(void **state)
 	(void)state;
 	byte_ring_write(&ring, "abcdef", 6);
 	memset(out, 0, sizeof(out));
+	assert_int_equal(byte_ring_peek(&ring, out, 3), 3); /* peeking takes nothing */
+	assert_string_equal(out, "abc");
+	assert_int_equal(byte_ring_used(&ring), 6);
 	assert_int_equal(byte_ring_read(&ring, out, 4), 4);
 	assert_string_equal(out, "abcd");
 	byte_ring_write(&ring, "ghijkl", 6); /* wraps; 8 kept, nothing lost */
@@ -134,6 +137,8 @@ static void test_random_against_model(void **state)
 		} else {
 			size_t n = (size_t)rng_below(20);
 			size_t want = MIN(n, written - read_pos);
+			assert_int_equal(byte_ring_peek(&r, out, n), want);
+			assert_memory_equal(out, all + read_pos, want);
 			assert_int_equal(byte_ring_read(&r, out, n), want);
 			assert_memory_equal(out, all + read_pos, want);
 			read_pos += want;
