@@ -24,7 +24,9 @@ int mgmt_cmd_start(const struct console_cmd *c, const struct cmd_call *call, str
 
 	(void)c;
 	(void)ctx;
-	return report(call, out, guest_start_named(call->args[0], &why), why, "started");
+	int err = guest_start_named(call->args[0], &why); /* before why is read */
+
+	return report(call, out, err, why, "started");
 }
 
 #define GUEST_ACTION(fn, action, done)                                                      \
@@ -37,7 +39,8 @@ int mgmt_cmd_start(const struct console_cmd *c, const struct cmd_call *call, str
 		(void)ctx;                                                                    \
 		if (!g)                                                                       \
 			return -E_NOENT;                                                      \
-		return report(call, out, action(g, &why), why, done);                         \
+		int err = action(g, &why); /* before why is read */                          \
+		return report(call, out, err, why, done);                                     \
 	}
 
 GUEST_ACTION(mgmt_cmd_stop, guest_hard_stop, "stopped, memory scrubbed and returned")
@@ -67,5 +70,6 @@ int mgmt_cmd_sched(const struct console_cmd *c, const struct cmd_call *call, str
 		return -E_INVAL;
 	}
 	fmt_snprintf(done, sizeof(done), "weight %u cap %u", weight, cap);
-	return report(call, out, guest_set_sched(g, weight, cap, &why), why, done);
+	int err = guest_set_sched(g, weight, cap, &why); /* before why is read */
+	return report(call, out, err, why, done);
 }
