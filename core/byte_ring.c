@@ -71,6 +71,13 @@ uint64_t byte_ring_take_dropped(struct byte_ring *r)
 	return d;
 }
 
+void byte_ring_drop_oldest(struct byte_ring *r, size_t n)
+{
+	n = MIN(n, byte_ring_used(r));
+	r->tail += n;
+	r->dropped += n;
+}
+
 void byte_ring_clear(struct byte_ring *r)
 {
 	r->tail = r->head;

@@ -92,8 +92,10 @@ size_t guest_console_attach(struct guest *g, char *out, size_t size, uint64_t *d
 		return 0;
 	/* Under the ring's lock: no byte is both replayed and written raw, or lost between. */
 	spin_lock(&g->console_ring_lock);
+	/* The newest bytes matter (the shell's prompt): drop the oldest that do not fit. */
+	if (byte_ring_used(&g->console_ring) > size)
+		byte_ring_drop_oldest(&g->console_ring, byte_ring_used(&g->console_ring) - size);
 	n = byte_ring_read(&g->console_ring, out, size);
-	byte_ring_clear(&g->console_ring);
 	*dropped = byte_ring_take_dropped(&g->console_ring);
 	g->console_len = 0; /* its half line is in the replay */
 	g->console_attached = true;

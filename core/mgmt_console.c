@@ -272,7 +272,7 @@ static void key(char c)
 			detach("detached from");
 		} else if (to_guest_len < sizeof(to_guest)) {
 			to_guest[to_guest_len++] = c;
-		}
+		} /* else dropped: a guest that reads no input must not stop the escape key */
 		break;
 	case MODE_TOP:
 		con.mode = MODE_PROMPT;
@@ -290,7 +290,8 @@ void mgmt_console_poll(uint64_t now)
 	int c;
 
 	guest_usage_sample(now);
-	for (unsigned n = 0; n < 64 && to_guest_len < sizeof(to_guest) && (c = console_getc()) >= 0; n++)
+	guest_keys_flush(); /* room for new keys, if the guest took the old ones */
+	for (unsigned n = 0; n < 64 && (c = console_getc()) >= 0; n++)
 		key((char)c);
 	guest_keys_flush();
 	if (con.mode == MODE_ATTACHED && con.attached->state != GUEST_RUNNING &&

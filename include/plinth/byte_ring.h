@@ -28,6 +28,8 @@ size_t byte_ring_peek(const struct byte_ring *r, char *out, size_t n);
 size_t byte_ring_used(const struct byte_ring *r);
 /* The dropped count, which starts again from 0. */
 uint64_t byte_ring_take_dropped(struct byte_ring *r);
+/* Drop the oldest n bytes kept (or all, if fewer), counted as dropped. */
+void byte_ring_drop_oldest(struct byte_ring *r, size_t n);
 /* Forget what is kept (counts as read, not dropped). */
 void byte_ring_clear(struct byte_ring *r);
 

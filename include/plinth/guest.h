@@ -125,7 +125,8 @@ void guest_console_flush(struct guest *g);
 /*
  * The management console attaches to g (NULL: detaches): g's output then
  * goes out raw and the other guests' only into their rings. Returns what
- * the ring held (replay it first): copied to out, up to size bytes.
+ * the ring held (replay it first): its newest bytes, up to size, copied to
+ * out; *dropped counts the bytes overwritten or left out since the last attach.
  */
 size_t guest_console_attach(struct guest *g, char *out, size_t size, uint64_t *dropped);
 /* Log a vCPU's exit counts by reason. */

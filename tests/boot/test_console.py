@@ -33,13 +33,15 @@ ESCAPE = "\x1d"  # Ctrl-]
 BUSY = "while :; do :; done &"
 
 
-def config(names, lockout=60, hash_=HASH):
-    text = f'[hypervisor]\nlog_level = "info"\n[console]\nlockout_seconds = {lockout}\n'
-    if hash_:
-        text += f'admin_password_hash = "{hash_}"\n'
-    for name in names:
+def config(names, lockout=60, later=()):
+    """Linux guests `names`, and `later` ones with autostart = false."""
+    text = (f'[hypervisor]\nlog_level = "info"\n[console]\nlockout_seconds = {lockout}\n'
+            f'admin_password_hash = "{HASH}"\n')
+    for name in (*names, *later):
         text += (f'[[guest]]\nname = "{name}"\nkernel = "vmlinuz"\ninitrd = "initramfs.cpio.gz"\n'
                  f'cmdline = "{CMDLINE}"\nmemory = "128M"\n')
+        if name in later:
+            text += "autostart = false\n"
     return text
 
 
@@ -233,7 +235,7 @@ def test_console_admin_session(console):
 
 
 def test_console_observer_and_lockout(console):
-    c = console(config(["solo"], lockout=4))
+    c = console(config(["solo"], lockout=4, later=["later"]))
     c.expect(r"\[guest solo\] " + SHELL_READY, timeout=300)
     c.open()
     for line in ("stop solo", "pause solo", "restart solo", "start solo",
@@ -259,5 +261,17 @@ def test_console_observer_and_lockout(console):
     assert "needs the admin role" in c.cmd("stop solo")
     time.sleep(5)
     assert "ok: admin" in c.login(PASSWORD)
-    guests, _ = c.guests()
+
+    # A configured guest that was never started (autostart = false) starts now.
+    guests, before = c.guests()
     assert guests["solo"]["state"] == "running"
+    assert (guests["later"]["state"], guests["later"]["id"]) == ("stopped", 0), guests
+    assert re.search(r"later +- +stopped", c.cmd("list"))
+    assert "ok: later started" in c.cmd("start later")
+    c.expect(r"\[guest later\] " + SHELL_READY, timeout=300)
+    c.p.send("\r")
+    c.expect("plinth# ")
+    guests, after = c.guests()
+    assert (guests["later"]["state"], guests["later"]["id"]) == ("running", 2), guests
+    assert before["memory_free_mib"] - after["memory_free_mib"] >= 128
+    assert "error: start nosuch: no guest of that name in the configuration" in c.cmd("start nosuch")

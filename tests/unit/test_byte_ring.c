@@ -97,6 +97,15 @@ static void test_clear_and_empty_ring(void **state)
 	char out[4];
 
 	(void)state;
+	byte_ring_write(&ring, "abcdef", 6);
+	byte_ring_drop_oldest(&ring, 2);
+	assert_int_equal(byte_ring_take_dropped(&ring), 2);
+	memset(out, 0, sizeof(out));
+	assert_int_equal(byte_ring_read(&ring, out, 3), 3);
+	assert_memory_equal(out, "cde", 3);
+	byte_ring_drop_oldest(&ring, 10); /* more than kept: all of it */
+	assert_int_equal(byte_ring_used(&ring), 0);
+	assert_int_equal(byte_ring_take_dropped(&ring), 1);
 	byte_ring_write(&ring, "abc", 3);
 	byte_ring_clear(&ring);
 	assert_int_equal(byte_ring_used(&ring), 0);
