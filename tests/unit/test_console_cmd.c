@@ -5,6 +5,7 @@
  * JSON string escaping. The commands here are fakes that record their call.
  */
 #include "host_shim.h"
+#include "test_rng.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -219,6 +220,50 @@ static void test_json_strings(void **state)
 	assert_string_equal(text, "\"\"");
 }
 
+/*
+ * Random lines of command names, arguments, keys, options and bytes: each
+ * either runs its command with a call that passed the checks, or answers
+ * exactly one "error: " line (never both, never a crash: ASan watches).
+ */
+static void test_random_lines(void **state)
+{
+	static const char *const words[] = {
+		"list", "info", "stop", "sched", "help", "web", "--json", "--", "-", "=", "weight=",
+		"=5", "weight=5", "cap=7", "cap=x", "weight=65536", "a=b=c", "\t", " ", "x",
+		"\x01", "\x7f", "\xff", "LIST",
+	};
+	char line[CMD_LINE_MAX], copy[CMD_LINE_MAX];
+
+	(void)state;
+	rng_seed(0x636d64ULL);
+	for (int i = 0; i < 20000; i++) {
+		size_t n = 0, count = (size_t)rng_below(12);
+		for (size_t w = 0; w < count; w++) {
+			const char *word = words[rng_below(sizeof(words) / sizeof(words[0]))];
+			size_t len = strlen(word);
+			if (n + len + 2 >= sizeof(line))
+				break;
+			memcpy(line + n, word, len);
+			n += len;
+			if (rng_below(4))
+				line[n++] = ' ';
+		}
+		line[n] = '\0';
+		memcpy(copy, line, n + 1);
+		int err = run(copy, rng_below(2) ? CONSOLE_ADMIN : CONSOLE_OBSERVER);
+		bool one_error = strncmp(text, "error: ", 7) == 0 &&
+				 strchr(text, '\n') == text + text_len - 1;
+		if (runs) {
+			assert_int_equal(runs, 1);
+			assert_int_equal(err, 0);
+			assert_int_equal(text_len, 0);
+		} else if (err) {
+			if (!one_error)
+				fail_msg("\"%s\": %d but \"%s\"", line, err, text);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -230,6 +275,7 @@ int main(void)
 		cmocka_unit_test(test_key_values),
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_json_strings),
+		cmocka_unit_test(test_random_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
