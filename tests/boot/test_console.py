@@ -7,6 +7,8 @@ AMD-V) and reads the answers. Two Debian Linux guests with busybox shells
   (its CPU % drops to 0 while the other takes the CPU), a weight change
   (the share moves), stop (memory back in the pool), start, restart, with
   `list --json` checked after each step;
+- on two CPUs, where a guest being paused, stopped or restarted runs on the
+  other CPU than the console's: each guest keeps its own CPU throughout;
 - an observer session: admin commands refused, wrong passwords refused and
   login locked after three, then unlocked after lockout_seconds.
 """
@@ -48,11 +50,11 @@ def config(names, lockout=60, later=()):
 class Console:
     """Plinth booted in QEMU with its COM1 on a pseudo-terminal."""
 
-    def __init__(self, kernel, files, tmp_path, log_path, text):
+    def __init__(self, kernel, files, tmp_path, log_path, text, smp=1):
         cfg = tmp_path / "plinth.toml"
         cfg.write_text(text)
         vmlinuz, initrd = files
-        cmd = emulators.qemu_command(kernel=kernel, memory="768M", smp=1,
+        cmd = emulators.qemu_command(kernel=kernel, memory="768M", smp=smp,
                                      extra=["-serial", "stdio", "-monitor", "none",
                                             "-initrd", f"{cfg},{vmlinuz},{initrd}"])
         self.log_path = log_path
@@ -117,8 +119,8 @@ class Console:
 def console(kernel, linux_files, tmp_path, log_path):  # noqa: F811
     sessions = []
 
-    def boot(text):
-        c = Console(kernel, linux_files, tmp_path, log_path, text)
+    def boot(text, smp=1):
+        c = Console(kernel, linux_files, tmp_path, log_path, text, smp)
         sessions.append(c)
         return c
     yield boot
@@ -275,3 +277,45 @@ def test_console_observer_and_lockout(console):
     assert (guests["later"]["state"], guests["later"]["id"]) == ("running", 2), guests
     assert before["memory_free_mib"] - after["memory_free_mib"] >= 128
     assert "error: start nosuch: no guest of that name in the configuration" in c.cmd("start nosuch")
+
+
+def test_console_lifecycle_on_two_cpus(console):
+    """Each busy guest has a CPU of its own: acting on one (often while it runs
+    on the CPU the console does not use, so an IPI takes it off) leaves the
+    other at full speed."""
+    c = console(config(["left", "right"]), smp=2)
+    c.expect(SHELL_READY, timeout=300)
+    c.expect(SHELL_READY, timeout=300)
+    c.open()
+    assert "ok: admin" in c.login(PASSWORD)
+    assert "2 CPU(s)" in c.cmd("version")
+    c.type_into("left", BUSY + " echo busy-$((2+3))", "busy-5")
+    c.type_into("right", BUSY + " echo busy-$((2+3))", "busy-5")
+    both = lambda g: all(g[n]["cpu_pct"] >= 85 for n in ("left", "right"))  # noqa: E731
+    wait_share(c, both, "a CPU each")
+    for _ in range(3):
+        assert "ok: left paused" in c.cmd("pause left")
+        wait_share(c, lambda g: g["left"]["cpu_pct"] == 0 and g["right"]["cpu_pct"] >= 85,
+                   "left paused")
+        assert "ok: left resumed" in c.cmd("resume left")
+        wait_share(c, both, "left resumed")
+    _, before = c.guests()
+    assert "ok: right stopped" in c.cmd("stop right")
+    guests, after = c.guests()
+    assert guests["right"]["state"] == "stopped"
+    assert after["memory_free_mib"] - before["memory_free_mib"] >= 127, (before, after)
+    wait_share(c, lambda g: g["left"]["cpu_pct"] >= 85, "left unaffected by the stop")
+    assert "ok: left restarting" in c.cmd("restart left")
+    c.expect(r"\[guest left\] " + SHELL_READY, timeout=300)
+    c.p.send("\r")
+    c.expect("plinth# ")
+    guests, _ = c.guests()
+    assert guests["left"]["state"] == "running" and guests["right"]["state"] == "stopped"
+    assert "ok: right started" in c.cmd("start right")
+    c.expect(r"\[guest right\] " + SHELL_READY, timeout=300)
+    c.p.send("\r")
+    c.expect("plinth# ")
+    c.type_into("right", "echo back-$((3*3))", "back-9")
+    c.type_into("left", "echo back-$((4*4))", "back-16")
+    guests, _ = c.guests()
+    assert [guests[n]["state"] for n in ("left", "right")] == ["running", "running"]
