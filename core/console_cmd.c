@@ -1,4 +1,4 @@
-/* Console command lines: parsing and checks before a command runs (include/plinth/console_cmd.h). */
+/* Console command lines: parsing, and the checks before a command runs (console_cmd.h). */
 #include <plinth/cmdline.h>
 #include <plinth/console_cmd.h>
 #include <plinth/errno.h>

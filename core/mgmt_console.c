@@ -49,7 +49,7 @@ static struct {
 	uint64_t top_sample;      /* the usage sample top showed last (guest_usage_samples) */
 } con;
 
-/* Command output is gathered and written in one go, so log lines from other CPUs cannot split it. */
+/* Command output is gathered and written in one go: log lines from other CPUs cannot split it. */
 static char out_buf[8192];
 static size_t out_len;
 

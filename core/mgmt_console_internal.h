@@ -21,11 +21,17 @@ void mgmt_console_print_top(struct cmd_out *out);
 struct guest *mgmt_console_guest_arg(const struct cmd_call *call, struct cmd_out *out);
 
 /* Actions (core/mgmt_console_actions.c). */
-int mgmt_cmd_start(const struct console_cmd *c, const struct cmd_call *call, struct cmd_out *out, void *ctx);
-int mgmt_cmd_stop(const struct console_cmd *c, const struct cmd_call *call, struct cmd_out *out, void *ctx);
-int mgmt_cmd_restart(const struct console_cmd *c, const struct cmd_call *call, struct cmd_out *out, void *ctx);
-int mgmt_cmd_pause(const struct console_cmd *c, const struct cmd_call *call, struct cmd_out *out, void *ctx);
-int mgmt_cmd_resume(const struct console_cmd *c, const struct cmd_call *call, struct cmd_out *out, void *ctx);
-int mgmt_cmd_sched(const struct console_cmd *c, const struct cmd_call *call, struct cmd_out *out, void *ctx);
+int mgmt_cmd_start(const struct console_cmd *c, const struct cmd_call *call,
+		  struct cmd_out *out, void *ctx);
+int mgmt_cmd_stop(const struct console_cmd *c, const struct cmd_call *call,
+		 struct cmd_out *out, void *ctx);
+int mgmt_cmd_restart(const struct console_cmd *c, const struct cmd_call *call,
+		    struct cmd_out *out, void *ctx);
+int mgmt_cmd_pause(const struct console_cmd *c, const struct cmd_call *call,
+		  struct cmd_out *out, void *ctx);
+int mgmt_cmd_resume(const struct console_cmd *c, const struct cmd_call *call,
+		   struct cmd_out *out, void *ctx);
+int mgmt_cmd_sched(const struct console_cmd *c, const struct cmd_call *call,
+		  struct cmd_out *out, void *ctx);
 
 #endif

@@ -109,7 +109,8 @@ int vcpu_loop_add_guest(struct guest *g, unsigned weight, unsigned cap, uint64_t
 	if (!err)
 		for (unsigned i = 0; i < g->vcpu_count; i++)
 			if (g->vcpus[i].state == VCPU_RUNNABLE)
-				kicks |= vcpu_loop_cpu_bit(sched_wake(&vcpu_sched, &g->vcpus[i].sched, now));
+				kicks |= vcpu_loop_cpu_bit(sched_wake(&vcpu_sched, &g->vcpus[i].sched,
+								      now));
 	spin_unlock(&vcpu_sched_lock);
 	vcpu_loop_kick(kicks);
 	if (err && affinity != SCHED_AFFINITY_ALL)
