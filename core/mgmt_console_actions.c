@@ -43,7 +43,23 @@ int mgmt_cmd_start(const struct console_cmd *c, const struct cmd_call *call, str
 		return report(call, out, err, why, done);                                     \
 	}
 
-GUEST_ACTION(mgmt_cmd_stop, guest_hard_stop, "stopped, memory scrubbed and returned")
+int mgmt_cmd_stop(const struct console_cmd *c, const struct cmd_call *call, struct cmd_out *out,
+		  void *ctx)
+{
+	struct guest *g = mgmt_console_guest_arg(call, out);
+	const char *why = "";
+
+	(void)c;
+	(void)ctx;
+	if (!g)
+		return -E_NOENT;
+	int err = guest_hard_stop(g, &why);
+	/* A vCPU of it running on another CPU: that CPU ends it and scrubs its memory. */
+	bool done = g->state == GUEST_STOPPED && !__atomic_load_n(&g->ending, __ATOMIC_ACQUIRE);
+	return report(call, out, err, why, done ? "stopped, memory scrubbed and returned" :
+			"stopping: its CPU scrubs its memory (list shows when it is stopped)");
+}
+
 GUEST_ACTION(mgmt_cmd_restart, guest_hard_restart, "restarting")
 GUEST_ACTION(mgmt_cmd_pause, guest_pause, "paused")
 GUEST_ACTION(mgmt_cmd_resume, guest_resume, "resumed")

@@ -128,6 +128,13 @@ def console(kernel, linux_files, tmp_path, log_path):  # noqa: F811
         c.close()
 
 
+def stop(c, name):
+    """stop NAME, then list --json until it is stopped (the CPU that ran it may scrub it)."""
+    out = c.cmd(f"stop {name}")
+    assert re.search(rf"ok: {name} stop(ped, memory scrubbed and returned|ping: )", out), out
+    return wait_share(c, lambda g: g[name]["state"] == "stopped", f"{name} stopped", seconds=60)
+
+
 def wait_share(c, check, what, seconds=20):
     """list --json until check(guests) holds (CPU % is over the last second)."""
     deadline = time.monotonic() + seconds
@@ -198,7 +205,7 @@ def test_console_admin_session(console):
 
     # Stop: memory back in the pool, the other guest goes on.
     _, before = c.guests()
-    assert "ok: right stopped, memory scrubbed and returned" in c.cmd("stop right")
+    stop(c, "right")
     guests, after = c.guests()
     assert guests["right"]["state"] == "stopped" and guests["right"]["cpu_pct"] == 0
     assert after["memory_free_mib"] - before["memory_free_mib"] >= 127, (before, after)
@@ -276,7 +283,8 @@ def test_console_observer_and_lockout(console):
     guests, after = c.guests()
     assert (guests["later"]["state"], guests["later"]["id"]) == ("running", 2), guests
     assert before["memory_free_mib"] - after["memory_free_mib"] >= 128
-    assert "error: start nosuch: no guest of that name in the configuration" in c.cmd("start nosuch")
+    out = c.cmd("start nosuch")
+    assert "error: start nosuch: no guest of that name in the configuration" in out, out
 
 
 def test_console_lifecycle_on_two_cpus(console):
@@ -300,7 +308,7 @@ def test_console_lifecycle_on_two_cpus(console):
         assert "ok: left resumed" in c.cmd("resume left")
         wait_share(c, both, "left resumed")
     _, before = c.guests()
-    assert "ok: right stopped" in c.cmd("stop right")
+    stop(c, "right")
     guests, after = c.guests()
     assert guests["right"]["state"] == "stopped"
     assert after["memory_free_mib"] - before["memory_free_mib"] >= 127, (before, after)
