@@ -16,6 +16,7 @@
 
 static struct cfg config; /* ~31 KiB: not on the stack */
 static bool config_is_demo;
+static const struct boot_info *boot_info_kept; /* the console starts guests later */
 
 extern const char config_demo[], config_demo_end[];
 
@@ -65,6 +66,7 @@ static void apply_hypervisor(const struct boot_info *bi, const char *file)
 	log_info("scheduler: %s, slice %u ms, tick %u ms, rate limit %u us", config.hv.scheduler,
 		 config.hv.sched_slice_ms, config.hv.sched_tick_ms, config.hv.sched_ratelimit_us);
 	guest_set_memory_reserve(config.hv.reserve_bytes);
+	guest_set_console_buffer((size_t)config.hv.console_buffer_bytes);
 	log_info("memory kept for the hypervisor (reserve): %llu MiB",
 		 (unsigned long long)(config.hv.reserve_bytes >> 20));
 }
@@ -105,13 +107,13 @@ const struct cfg *config_get(void)
 	return &config;
 }
 
-static bool start_guest(const struct boot_info *bi, const struct cfg_guest *cg)
+static bool start_guest(const struct boot_info *bi, const struct cfg_guest *cg, bool asked)
 {
 	const struct boot_module *m = boot_module_find(bi, cg->kernel);
 	struct guest_desc d;
 	struct guest *g;
 
-	if (!cg->autostart) {
+	if (!cg->autostart && !asked) {
 		log_info("guest %s: not started (autostart = false)", cg->name);
 		return false;
 	}
@@ -175,12 +177,22 @@ size_t config_start_guests(const struct boot_info *bi)
 {
 	size_t started = 0;
 
+	boot_info_kept = bi;
 	if (config_is_demo && demo_images_missing(bi)) {
 		log_info("none of the demo's guest files (core/demo.toml) is a boot module: "
 			 "no guests (`make run` passes them)");
 		return 0;
 	}
 	for (unsigned i = 0; i < config.nguests; i++)
-		started += start_guest(bi, &config.guests[i]);
+		started += start_guest(bi, &config.guests[i], false);
 	return started;
+}
+
+int config_start_guest_named(const char *name)
+{
+	for (unsigned i = 0; i < config.nguests; i++)
+		if (strcmp(config.guests[i].name, name) == 0)
+			return boot_info_kept && start_guest(boot_info_kept, &config.guests[i], true) ?
+				0 : -E_INVAL;
+	return -E_NOENT;
 }

@@ -92,11 +92,13 @@ const char *cfg_type_name(unsigned type);
 void cfg_quote(char *dst, size_t size, const char *s, size_t len);
 
 /* config_schema.c */
-enum cfg_table { CFG_T_NONE, CFG_T_HV, CFG_T_GUEST, CFG_T_SKIP };
+enum cfg_table { CFG_T_NONE, CFG_T_HV, CFG_T_GUEST, CFG_T_CONSOLE, CFG_T_SKIP };
 
 struct cfg_state {
 	enum cfg_table table;
 	unsigned hv_line;                  /* 0 = no [hypervisor] yet */
+	unsigned console_line;             /* 0 = no [console] yet */
+	unsigned console_key_line[CFG_C_NKEYS];
 	struct cfg_guest *g;               /* guest being read (a free slot) */
 	bool bad;                          /* it had an error: skip it */
 	unsigned key_line[CFG_G_NKEYS], key_col[CFG_G_NKEYS];

@@ -126,6 +126,18 @@ static int header(struct cfg_lexer *lx, struct cfg_state *st)
 			c->has_hypervisor = true;
 			st->table = CFG_T_HV;
 		}
+	} else if (is(key, len, "console")) {
+		if (aot)
+			cfg_report(c, lx->file, line, kcol, key, len,
+				   "use [console], not [[console]]");
+		else if (st->console_line)
+			cfg_report(c, lx->file, line, kcol, key, len,
+				   "duplicate table (first at line %u)", st->console_line);
+		else {
+			st->console_line = line;
+			c->has_console = true;
+			st->table = CFG_T_CONSOLE;
+		}
 	} else if (is(key, len, "guest")) {
 		if (!aot)
 			cfg_report(c, lx->file, line, kcol, key, len,
@@ -139,7 +151,7 @@ static int header(struct cfg_lexer *lx, struct cfg_state *st)
 		}
 	} else {
 		cfg_report(c, lx->file, line, kcol, key, len,
-			   "unknown table (use [hypervisor] or [[guest]])");
+			   "unknown table (use [hypervisor], [console] or [[guest]])");
 	}
 	return 0;
 }
@@ -161,12 +173,13 @@ static int key_value(struct cfg_lexer *lx, struct cfg_state *st, struct cfg_valu
 	switch (st->table) {
 	case CFG_T_NONE:
 		cfg_report(lx->c, lx->file, line, col, key, len,
-			   "keys must be inside [hypervisor] or [[guest]]");
+			   "keys must be inside [hypervisor], [console] or [[guest]]");
 		break;
 	case CFG_T_SKIP:
 		break;
 	case CFG_T_HV:
 	case CFG_T_GUEST:
+	case CFG_T_CONSOLE:
 		cfg_schema_key(lx->c, st, lx->file, key, len, line, col, v);
 		break;
 	}
@@ -213,6 +226,7 @@ int cfg_parse(struct cfg *c, const char *file, const char *buf, size_t len)
 		c->syntax_error = true;
 		c->nguests = 0;
 		c->has_hypervisor = false;
+		c->has_console = false;
 		cfg_schema_init(c);
 	}
 	return c->nerrors ? -E_INVAL : 0;

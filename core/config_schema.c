@@ -6,6 +6,7 @@
 #include <plinth/cmdline.h>
 #include <plinth/config.h>
 #include <plinth/errno.h>
+#include <plinth/password.h>
 #include <plinth/string.h>
 #include <plinth/console_spec.h>
 #include "config_internal.h"
@@ -24,6 +25,12 @@ const char *const cfg_hv_key_names[CFG_H_NKEYS] = {
 	[CFG_H_SCHEDULER] = "scheduler", [CFG_H_SCHED_SLICE_MS] = "sched_slice_ms",
 	[CFG_H_SCHED_TICK_MS] = "sched_tick_ms",
 	[CFG_H_SCHED_RATELIMIT_US] = "sched_ratelimit_us", [CFG_H_RESERVE] = "reserve",
+	[CFG_H_CONSOLE_ESCAPE] = "console_escape", [CFG_H_CONSOLE_BUFFER] = "console_buffer",
+};
+
+const char *const cfg_console_key_names[CFG_C_NKEYS] = {
+	[CFG_C_ADMIN_PASSWORD_HASH] = "admin_password_hash",
+	[CFG_C_LOCKOUT_SECONDS] = "lockout_seconds",
 };
 
 /* Allowed words of the enumerated keys, NULL-terminated, and their hint. */
@@ -45,6 +52,12 @@ void cfg_schema_init(struct cfg *c)
 	c->hv.sched_ratelimit_us = CFG_SCHED_RATELIMIT_US;
 	cfg_copy(c->hv.reserve_str, "16M", sizeof(c->hv.reserve_str));
 	c->hv.reserve_bytes = MiB(16);
+	cfg_copy(c->hv.console_escape, "^]", sizeof(c->hv.console_escape));
+	c->hv.console_escape_byte = CFG_CONSOLE_ESCAPE;
+	cfg_copy(c->hv.console_buffer_str, "16K", sizeof(c->hv.console_buffer_str));
+	c->hv.console_buffer_bytes = CFG_CONSOLE_BUFFER;
+	memset(&c->console, 0, sizeof(c->console));
+	c->console.lockout_seconds = CFG_LOCKOUT_SECONDS;
 }
 
 void cfg_schema_guest_begin(struct cfg *c, struct cfg_state *st, unsigned line)
@@ -246,6 +259,70 @@ static bool hv_reserve(const struct kv *kv, struct cfg_hypervisor *hv)
 	return get_size(kv, &sk);
 }
 
+static bool hv_console_buffer(const struct kv *kv, struct cfg_hypervisor *hv)
+{
+	const struct size_key sk = {
+		0, CFG_CONSOLE_BUFFER_MAX, "0-1M", "16K",
+		&hv->console_buffer_is_int, &hv->console_buffer_int, hv->console_buffer_str,
+		&hv->console_buffer_bytes,
+	};
+	return get_size(kv, &sk);
+}
+
+/*
+ * "^X": Ctrl and a key from A-Z or one of @ [ \ ] ^ _ (lower case too).
+ * Keys a terminal needs for itself are refused: ^@ (NUL), ^H and ^? kinds,
+ * ^I (tab), ^J and ^M (line ends), ^[ (escape sequences: arrow keys).
+ */
+static bool hv_console_escape(const struct kv *kv, struct cfg_hypervisor *hv)
+{
+	const struct cfg_scalar *s = &kv->v->v;
+	char q[64];
+
+	if (!want(kv, CFG_V_STRING))
+		return false;
+	cfg_quote(q, sizeof(q), s->s, s->slen);
+	if (s->slen != 2 || s->s[0] != '^' || s->s[1] < '@' || s->s[1] > 'z' ||
+	    (s->s[1] > '_' && s->s[1] < 'a')) {
+		ERR(kv, "%s is not a control key (use e.g. \"^]\" for Ctrl-])", q);
+		return false;
+	}
+	uint8_t byte = (uint8_t)((s->s[1] >= 'a' ? s->s[1] - 0x20 : s->s[1]) - 0x40);
+	if (byte == 0 || byte == 0x08 || byte == 0x09 || byte == 0x0A || byte == 0x0D ||
+	    byte == 0x1B) {
+		ERR(kv, "%s is needed by terminals (NUL, backspace, tab, line ends, escape)", q);
+		return false;
+	}
+	cfg_copy(hv->console_escape, s->s, sizeof(hv->console_escape));
+	hv->console_escape_byte = byte;
+	return true;
+}
+
+static bool console_key(const struct kv *kv, struct cfg_console *con, unsigned k)
+{
+	const char *why = "";
+
+	switch ((enum cfg_console_key)k) {
+	case CFG_C_ADMIN_PASSWORD_HASH:
+		if (!want(kv, CFG_V_STRING))
+			return false;
+		if (kv->v->v.slen >= sizeof(con->admin_password_hash) ||
+		    strlen(kv->v->v.s) != kv->v->v.slen ||
+		    password_hash_check(kv->v->v.s, &why)) {
+			ERR(kv, "not a password hash: %s (make one with `plinth-cfg passwd`)",
+			    why[0] ? why : "too long");
+			return false;
+		}
+		cfg_copy(con->admin_password_hash, kv->v->v.s, sizeof(con->admin_password_hash));
+		return true;
+	case CFG_C_LOCKOUT_SECONDS:
+		return get_int(kv, 1, 86400, &con->lockout_seconds);
+	case CFG_C_NKEYS:
+		break;
+	}
+	return false;
+}
+
 static bool guest_cpus(const struct kv *kv, struct cfg_guest *g)
 {
 	const struct cfg_value *v = kv->v;
@@ -364,6 +441,10 @@ static bool hv_key(const struct kv *kv, struct cfg_hypervisor *hv, unsigned k)
 		return get_int(kv, 0, 100000, &hv->sched_ratelimit_us);
 	case CFG_H_RESERVE:
 		return hv_reserve(kv, hv);
+	case CFG_H_CONSOLE_ESCAPE:
+		return hv_console_escape(kv, hv);
+	case CFG_H_CONSOLE_BUFFER:
+		return hv_console_buffer(kv, hv);
 	case CFG_H_NKEYS:
 		break;
 	}
@@ -384,21 +465,22 @@ void cfg_schema_key(struct cfg *c, struct cfg_state *st, const char *file,
 		    const struct cfg_value *v)
 {
 	struct kv kv = { c, st, file, key, keylen, v };
-	bool guest = st->table == CFG_T_GUEST;
-	const char *const *names = guest ? cfg_guest_key_names : cfg_hv_key_names;
-	unsigned n = guest ? CFG_G_NKEYS : CFG_H_NKEYS;
-	unsigned *lines = guest ? st->key_line : st->hv_key_line;
+	bool guest = st->table == CFG_T_GUEST, con = st->table == CFG_T_CONSOLE;
+	const char *const *names = guest ? cfg_guest_key_names :
+				   con ? cfg_console_key_names : cfg_hv_key_names;
+	unsigned n = guest ? CFG_G_NKEYS : con ? CFG_C_NKEYS : CFG_H_NKEYS;
+	unsigned *lines = guest ? st->key_line : con ? st->console_key_line : st->hv_key_line;
 	int k = lookup(names, n, key, keylen);
 
 	if (k < 0) {
-		char known[200];
+		char known[256];
 		size_t o = 0;
 		for (unsigned i = 0; i < n; i++) {
 			o += cfg_copy(known + o, i ? ", " : "", sizeof(known) - o);
 			o += cfg_copy(known + o, names[i], sizeof(known) - o);
 		}
 		ERR_AT(&kv, line, col, "unknown key in %s (known: %s)",
-		       guest ? "[[guest]]" : "[hypervisor]", known);
+		       guest ? "[[guest]]" : con ? "[console]" : "[hypervisor]", known);
 		if (guest)
 			st->bad = true;
 		return;
@@ -416,6 +498,9 @@ void cfg_schema_key(struct cfg *c, struct cfg_state *st, const char *file,
 			st->bad = true;
 		else
 			st->g->present |= 1u << k;
+	} else if (con) {
+		if (console_key(&kv, &c->console, (unsigned)k))
+			c->console.present |= 1u << k;
 	} else {
 		st->hv_val_line[k] = v->v.line;
 		st->hv_val_col[k] = v->v.col;

@@ -22,14 +22,30 @@
 static struct guest *guests[GUEST_MAX];
 static size_t guests_created;
 
+static size_t console_buffer_bytes = KiB(16);
+
 struct guest *guest_by_index(size_t i)
 {
-	return i < guests_created ? guests[i] : NULL;
+	return i < guest_count() ? guests[i] : NULL;
 }
 
 size_t guest_count(void)
 {
-	return guests_created;
+	/* The console may add a guest while other CPUs walk the list. */
+	return __atomic_load_n(&guests_created, __ATOMIC_ACQUIRE);
+}
+
+struct guest *guest_by_name(const char *name)
+{
+	for (size_t i = 0; i < guest_count(); i++)
+		if (strcmp(guests[i]->name, name) == 0)
+			return guests[i];
+	return NULL;
+}
+
+void guest_set_console_buffer(size_t bytes)
+{
+	console_buffer_bytes = bytes;
 }
 
 /* ---- stage-2 table pages: hypervisor memory, never guest-visible ---------- */
@@ -365,6 +381,7 @@ static int guest_build(struct guest *g, const struct guest_desc *d, const struct
 	}
 	g->state = GUEST_RUNNING;
 	g->crashed = false;
+	g->paused = false;
 	g->destroyed = false;
 	g->pending_irq_vector = 0;
 	g->console_len = 0;
@@ -411,13 +428,20 @@ int guest_create(const struct guest_desc *d, struct guest **out)
 	str_copy(g->cmdline, d->cmdline ? d->cmdline : "", sizeof(g->cmdline));
 	g->desc.cmdline = g->cmdline;
 
+	char *ring = console_buffer_bytes ? kmalloc(console_buffer_bytes) : NULL;
+	if (console_buffer_bytes && !ring)
+		log_warn("%s: no memory for its console buffer: output while detached is lost", d->name);
+	byte_ring_init(&g->console_ring, ring, ring ? console_buffer_bytes : 0);
+
 	err = guest_build(g, &g->desc, &plan);
 	if (err) {
 		log_error("%s: not started: %s", d->name, err_name(err));
+		kfree(ring);
 		kfree(g);
 		return err;
 	}
-	guests[guests_created++] = g;
+	guests[guests_created] = g;
+	__atomic_store_n(&guests_created, guests_created + 1, __ATOMIC_RELEASE);
 	*out = g;
 	return 0;
 }

@@ -1,8 +1,10 @@
 /*
  * A guest's console output, where its `serial` key sends it: "console" (the
- * default) makes one log line per newline, "[guest NAME] text"; "com1".."com4"
- * give the guest a host serial port of its own, bytes as they are; "none"
- * drops them.
+ * default) makes one log line per newline, "[guest NAME] text", and keeps the
+ * bytes in the guest's ring for the management console (docs/console.md):
+ * while a guest is attached its output goes out raw and the others' only
+ * into their rings. "com1".."com4" give the guest a host serial port of its
+ * own, bytes as they are; "none" drops them.
  */
 #define LOG_TAG "guest"
 #include <plinth/console.h>
@@ -73,19 +75,54 @@ void guest_console_flush(struct guest *g)
 	g->console_len = 0;
 }
 
+static struct guest *volatile attached_guest;
+
+size_t guest_console_attach(struct guest *g, char *out, size_t size, uint64_t *dropped)
+{
+	struct guest *old = attached_guest;
+	size_t n = 0;
+
+	if (old) {
+		spin_lock(&old->console_ring_lock);
+		old->console_attached = false;
+		spin_unlock(&old->console_ring_lock);
+	}
+	attached_guest = g;
+	if (!g)
+		return 0;
+	/* Under the ring's lock: no byte is both replayed and written raw, or lost between. */
+	spin_lock(&g->console_ring_lock);
+	/* The newest bytes matter (the shell's prompt): drop the oldest that do not fit. */
+	if (byte_ring_used(&g->console_ring) > size)
+		byte_ring_drop_oldest(&g->console_ring, byte_ring_used(&g->console_ring) - size);
+	n = byte_ring_read(&g->console_ring, out, size);
+	*dropped = byte_ring_take_dropped(&g->console_ring);
+	g->console_len = 0; /* its half line is in the replay */
+	g->console_attached = true;
+	spin_unlock(&g->console_ring_lock);
+	return n;
+}
+
 void guest_console_write(struct guest *g, const char *s, size_t n)
 {
 	if (write_to_own_serial(g, s, n))
 		return;
+	spin_lock(&g->console_ring_lock);
 	/*
 	 * Attached (someone types to it on the serial line): its terminal output
 	 * as it is, escapes included, to the serial console only. The screen
 	 * shows the hypervisor's log, not a terminal it cannot type into.
 	 */
 	if (g->console_attached) {
+		spin_unlock(&g->console_ring_lock);
 		console_write_raw(s, n);
 		return;
 	}
+	byte_ring_write(&g->console_ring, s, n);
+	spin_unlock(&g->console_ring_lock);
+	/* Someone works in another guest's console: no log lines across it. */
+	if (attached_guest)
+		return;
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
 		if (c == '\n') {

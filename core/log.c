@@ -1,11 +1,49 @@
-/* Levelled, tagged log lines: "[tag] message", "[tag] error: message". */
+/*
+ * Levelled, tagged log lines: "[tag] message", "[tag] error: message". The
+ * newest LOG_RING_SIZE bytes are also kept in a ring that the console's
+ * `log` command prints.
+ */
+#include <plinth/byte_ring.h>
 #include <plinth/console.h>
 #include <plinth/errno.h>
 #include <plinth/format.h>
 #include <plinth/log.h>
+#include <plinth/spinlock.h>
 #include <plinth/string.h>
 
 #define LOG_LINE_MAX 512
+#define LOG_RING_SIZE 16384
+
+static char ring_buf[LOG_RING_SIZE];
+static struct byte_ring ring = { ring_buf, LOG_RING_SIZE, 0, 0, 0 };
+static spinlock_t ring_lock;
+
+size_t log_ring_copy(char *out, size_t size)
+{
+	spin_lock(&ring_lock);
+	struct byte_ring newest = ring;
+	if (byte_ring_used(&ring) > size) /* the newest bytes: the first line may be cut */
+		newest.tail = ring.head - size;
+	size_t n = byte_ring_peek(&newest, out, size);
+	spin_unlock(&ring_lock);
+	return n;
+}
+
+/*
+ * Never wait long for the ring: a CPU that panicked or faulted while holding
+ * it must not stop the others' log lines from reaching the console.
+ */
+static void ring_write(const char *s, size_t n)
+{
+	for (unsigned tries = 0; tries < 100000; tries++) {
+		if (spin_trylock(&ring_lock)) {
+			byte_ring_write(&ring, s, n);
+			spin_unlock(&ring_lock);
+			return;
+		}
+		__builtin_ia32_pause();
+	}
+}
 
 static enum log_level current_level = LOG_INFO;
 
@@ -75,5 +113,6 @@ void log_printf(enum log_level level, const char *tag, const char *fmt, ...)
 		memcpy(line + n - 3, "...", 3);
 	}
 	line[n++] = '\n';
+	ring_write(line, (size_t)n);
 	console_write_log(level, line, (size_t)n);
 }

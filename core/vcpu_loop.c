@@ -52,7 +52,7 @@ static struct vcpu *vcpu_of(struct sched_vcpu *sv)
 	return sv ? container_of(sv, struct vcpu, sched) : NULL;
 }
 
-static void kick_cpus(uint64_t mask)
+void vcpu_loop_kick(uint64_t mask)
 {
 	unsigned self = this_cpu()->cpu;
 
@@ -61,9 +61,17 @@ static void kick_cpus(uint64_t mask)
 			smp_send_reschedule(cpu);
 }
 
-static uint64_t cpu_bit(int cpu)
+uint64_t vcpu_loop_cpu_bit(int cpu)
 {
 	return cpu >= 0 ? 1ull << cpu : 0;
+}
+
+/* Wake a vCPU unless the console paused its guest (resuming wakes it then). */
+static uint64_t wake_locked(struct vcpu *v, uint64_t now)
+{
+	if (v->guest->paused)
+		return 0;
+	return vcpu_loop_cpu_bit(sched_wake(&vcpu_sched, &v->sched, now));
 }
 
 static bool take_resched(void)
@@ -101,9 +109,10 @@ int vcpu_loop_add_guest(struct guest *g, unsigned weight, unsigned cap, uint64_t
 	if (!err)
 		for (unsigned i = 0; i < g->vcpu_count; i++)
 			if (g->vcpus[i].state == VCPU_RUNNABLE)
-				kicks |= cpu_bit(sched_wake(&vcpu_sched, &g->vcpus[i].sched, now));
+				kicks |= vcpu_loop_cpu_bit(sched_wake(&vcpu_sched, &g->vcpus[i].sched,
+								      now));
 	spin_unlock(&vcpu_sched_lock);
-	kick_cpus(kicks);
+	vcpu_loop_kick(kicks);
 	if (err && affinity != SCHED_AFFINITY_ALL)
 		log_error("%s: cpus: none of its CPUs is online (CPUs 0-%u are)", g->name,
 			  cpu_count_online() - 1);
@@ -132,10 +141,10 @@ static uint64_t raise_locked(struct vcpu *v, uint8_t vector, uint64_t now)
 	__atomic_store_n(&v->guest->pending_irq_vector, vector, __ATOMIC_RELEASE);
 	if (v->state == VCPU_HALTED) {
 		v->state = VCPU_RUNNABLE;
-		return cpu_bit(sched_wake(&vcpu_sched, &v->sched, now));
+		return wake_locked(v, now);
 	}
 	if (sched_vcpu_state(&v->sched) == SCHED_RUNNING)
-		return cpu_bit(sched_vcpu_cpu(&v->sched));
+		return vcpu_loop_cpu_bit(sched_vcpu_cpu(&v->sched));
 	return 0;
 }
 
@@ -157,7 +166,7 @@ static void fire_timer(struct vcpu *v, void *arg)
 		bool irq = guest_platform_irq_pending(v->guest, t->now) >= 0;
 		if (v->state == VCPU_HALTED && irq) {
 			v->state = VCPU_RUNNABLE;
-			t->kicks |= cpu_bit(sched_wake(&vcpu_sched, &v->sched, t->now));
+			t->kicks |= wake_locked(v, t->now);
 		}
 		t->next = MIN(t->next, guest_platform_next_event(v->guest, t->now));
 	}
@@ -193,7 +202,7 @@ void vcpu_set_timer(struct vcpu *v, uint64_t deadline_ns, uint8_t vector)
 		kicks = raise_locked(v, vector, now);
 	}
 	spin_unlock(&vcpu_sched_lock);
-	kick_cpus(kicks);
+	vcpu_loop_kick(kicks);
 }
 
 /* Interrupts raised for the guest go in when it can take them: HC_RAISE_IRQ's, then the PIC's. */
@@ -270,17 +279,21 @@ static void idle_until(uint64_t deadline)
 	lapic_timer_oneshot_ns(0);
 }
 
-/* A stopped guest leaves the scheduler (under vcpu_sched_lock), all its vCPUs. */
-static uint64_t remove_guest_locked(struct guest *g, uint64_t now)
+/*
+ * A stopped guest leaves the scheduler (under vcpu_sched_lock), all its vCPUs;
+ * guest_ended must follow, outside the lock.
+ */
+uint64_t vcpu_loop_remove_guest_locked(struct guest *g, uint64_t now)
 {
 	uint64_t kicks = 0;
 
+	g->ending = true; /* until guest_ended is done: the console leaves it alone */
 	for (unsigned i = 0; i < g->vcpu_count; i++) {
 		struct vcpu *v = &g->vcpus[i];
 		if (sched_vcpu_state(&v->sched) == SCHED_OFFLINE)
 			continue;
 		vcpu_log_sched_stats(v, now);
-		kicks |= cpu_bit(sched_vcpu_remove(&vcpu_sched, &v->sched, now));
+		kicks |= vcpu_loop_cpu_bit(sched_vcpu_remove(&vcpu_sched, &v->sched, now));
 	}
 	sched_dom_remove(&vcpu_sched, &g->sched);
 	return kicks;
@@ -293,7 +306,7 @@ static uint64_t account_stop(struct vcpu *v, uint64_t now, bool *need_pick, stru
 
 	if (v->state == VCPU_STOPPED) {
 		struct guest *g = v->guest;
-		kicks |= remove_guest_locked(g, now);
+		kicks |= vcpu_loop_remove_guest_locked(g, now);
 		*ended = g;
 		*need_pick = true;
 	} else if (v->state == VCPU_HALTED &&
@@ -301,7 +314,7 @@ static uint64_t account_stop(struct vcpu *v, uint64_t now, bool *need_pick, stru
 		    (v->id == 0 && guest_platform_irq_pending(v->guest, now) >= 0))) {
 		v->state = VCPU_RUNNABLE; /* raised while it was on its way to halt */
 	} else if (v->state == VCPU_HALTED) {
-		kicks |= cpu_bit(sched_block(&vcpu_sched, &v->sched, now));
+		kicks |= vcpu_loop_cpu_bit(sched_block(&vcpu_sched, &v->sched, now));
 		*need_pick = true;
 	} else if (v->yield) {
 		v->yield = false;
@@ -317,6 +330,12 @@ static bool guests_alive(void)
 		if (guest_by_index(i)->state == GUEST_RUNNING || guest_by_index(i)->restarting)
 			return true;
 	return false;
+}
+
+/* Guests alive, or someone at the console who may start one again. */
+static bool keep_running(void)
+{
+	return guests_alive() || mgmt_console_in_use();
 }
 
 /* A vCPU that could still run, or be woken by something Plinth knows of. */
@@ -350,7 +369,7 @@ static struct guest *stop_a_sleeper_locked(uint64_t now)
 		if (wakeable)
 			continue;
 		guest_stop(g, -1, "all vCPUs halted waiting for an interrupt nothing can raise");
-		remove_guest_locked(g, now);
+		vcpu_loop_remove_guest_locked(g, now);
 		return g;
 	}
 	return NULL;
@@ -384,16 +403,16 @@ static void schedule_loop(unsigned cpu)
 		}
 		uint64_t next_timer = fire_timers(now, &kicks);
 		kicks |= sched_take_kicks(&vcpu_sched);
-		if (need_pick || now >= until || (kicks & cpu_bit((int)cpu))) {
+		if (need_pick || now >= until || (kicks & vcpu_loop_cpu_bit((int)cpu))) {
 			v = vcpu_of(sched_schedule(&vcpu_sched, cpu, now, &until));
 			kicks |= sched_take_kicks(&vcpu_sched);
 		}
 		spin_unlock(&vcpu_sched_lock);
-		kick_cpus(kicks);
+		vcpu_loop_kick(kicks);
 		if (ended)
 			guest_ended(ended);
 		if (ticked && cpu == 0)
-			console_keys_poll();
+			mgmt_console_poll(now);
 
 		uint64_t deadline = MIN(MIN(until, next_tick[cpu]), next_timer);
 		if (v) {
@@ -406,10 +425,10 @@ static void schedule_loop(unsigned cpu)
 			spin_unlock(&vcpu_sched_lock);
 			if (asleep)
 				guest_ended(asleep);
-			if (!guests_alive())
+			if (!keep_running())
 				return;
 		}
-		idle_until(guests_alive() ? deadline : UINT64_MAX);
+		idle_until(keep_running() ? deadline : UINT64_MAX);
 	}
 }
 

@@ -7,7 +7,8 @@ PACKAGES="make gcc clang libclang-rt-14-dev binutils python3 python3-pytest pyth
 libcmocka-dev pkg-config libzydis-dev acpica-tools
 qemu-system-x86 ovmf
 bochs bochsbios vgabios bochs-term bsdutils
-grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools gdisk gnu-efi"
+grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools gdisk gnu-efi
+python3-pexpect"
 
 missing=""
 for p in $PACKAGES; do

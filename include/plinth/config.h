@@ -26,6 +26,11 @@
 #define CFG_SCHED_SLICE_MS 30       /* defaults of the [hypervisor] sched_* keys */
 #define CFG_SCHED_TICK_MS 10
 #define CFG_SCHED_RATELIMIT_US 1000
+#define CFG_CONSOLE_BUFFER_MAX MiB(1) /* [hypervisor] console_buffer: 0..this */
+#define CFG_CONSOLE_BUFFER KiB(16)
+#define CFG_CONSOLE_ESCAPE 0x1D      /* Ctrl-] */
+#define CFG_LOCKOUT_SECONDS 60
+#define CFG_HASH_MAX 144             /* PASSWORD_HASH_STR_MAX (include/plinth/password.h) */
 
 /* Bits of cfg_guest.present / cfg_hypervisor.present: keys the file set. */
 enum cfg_guest_key {
@@ -37,8 +42,12 @@ enum cfg_guest_key {
 enum cfg_hv_key {
 	CFG_H_CONSOLE, CFG_H_LOG_LEVEL, CFG_H_SCHEDULER,
 	CFG_H_SCHED_SLICE_MS, CFG_H_SCHED_TICK_MS, CFG_H_SCHED_RATELIMIT_US,
-	CFG_H_RESERVE,
+	CFG_H_RESERVE, CFG_H_CONSOLE_ESCAPE, CFG_H_CONSOLE_BUFFER,
 	CFG_H_NKEYS
+};
+enum cfg_console_key {
+	CFG_C_ADMIN_PASSWORD_HASH, CFG_C_LOCKOUT_SECONDS,
+	CFG_C_NKEYS
 };
 
 struct cfg_hypervisor {
@@ -59,6 +68,20 @@ struct cfg_hypervisor {
 	int64_t reserve_int;
 	char reserve_str[CFG_STR_MAX]; /* default "16M" */
 	uint64_t reserve_bytes;      /* computed; memory never given to guests */
+	char console_escape[4];      /* as written, "^]" */
+	uint8_t console_escape_byte; /* computed: the control byte, default 0x1D */
+	/* console_buffer as written, like reserve: a string ("16K") or an integer (MiB) */
+	bool console_buffer_is_int;
+	int64_t console_buffer_int;
+	char console_buffer_str[CFG_STR_MAX]; /* default "16K" */
+	uint64_t console_buffer_bytes; /* computed; per guest, kept while detached */
+};
+
+/* [console]: who may do what on the management console (docs/console.md). */
+struct cfg_console {
+	uint32_t present;
+	char admin_password_hash[CFG_HASH_MAX]; /* "sha256$SALT$HASH"; "" = no admin login */
+	unsigned lockout_seconds;    /* after three wrong passwords; default 60 */
 };
 
 struct cfg_guest {
@@ -89,6 +112,8 @@ struct cfg {
 	bool has_hypervisor;           /* the file had a [hypervisor] table */
 	bool syntax_error;             /* the file could not be parsed: no guests */
 	struct cfg_hypervisor hv;
+	bool has_console;              /* the file had a [console] table */
+	struct cfg_console console;
 	unsigned nguests;              /* valid guests, in file order */
 	struct cfg_guest guests[CFG_MAX_GUESTS];
 	unsigned nerrors;              /* all errors, also those not kept */
@@ -112,5 +137,6 @@ static inline const char *cfg_error(const struct cfg *c, unsigned i)
 /* Names of keys, for dumps and messages. */
 extern const char *const cfg_guest_key_names[CFG_G_NKEYS];
 extern const char *const cfg_hv_key_names[CFG_H_NKEYS];
+extern const char *const cfg_console_key_names[CFG_C_NKEYS];
 
 #endif

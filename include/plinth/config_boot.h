@@ -19,5 +19,11 @@ void config_load(const struct boot_info *bi);
 const struct cfg *config_get(void);
 /* Create every valid guest with autostart; returns how many started. */
 size_t config_start_guests(const struct boot_info *bi);
+/*
+ * The console's `start` of a configured guest never made (autostart = false,
+ * or it failed at boot): 0, -E_NOENT (no such [[guest]]) or -E_INVAL (it
+ * could not be made or scheduled; the log says why).
+ */
+int config_start_guest_named(const char *name);
 
 #endif

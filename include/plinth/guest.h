@@ -6,6 +6,7 @@
 #ifndef PLINTH_GUEST_H
 #define PLINTH_GUEST_H
 
+#include <plinth/byte_ring.h>
 #include <plinth/image.h>
 #include <plinth/pagetable.h>
 #include <plinth/sched.h>
@@ -85,12 +86,21 @@ struct guest {
 	spinlock_t platform_lock;
 	unsigned io_log_budget;       /* rate limit for unclaimed-port messages */
 	bool console_attached;        /* the serial console is attached: output goes out raw */
+	bool paused;                  /* by the console: its vCPUs stay blocked (core/guest_control.c) */
+	bool restart_asked;           /* by the console: guest_ended makes it again */
+	volatile bool ending;         /* left the scheduler, guest_ended not finished yet */
+	spinlock_t console_ring_lock;
+	struct byte_ring console_ring; /* output kept while nobody is attached ([hypervisor] console_buffer) */
 	unsigned console_len;         /* bytes in console_line */
 	char console_line[160];       /* guest console output, flushed per line */
 };
 
 /* Memory guests never get, kept for the hypervisor ([hypervisor] reserve). */
 void guest_set_memory_reserve(uint64_t bytes);
+/* Bytes of console output each guest keeps while detached ([hypervisor] console_buffer). */
+void guest_set_console_buffer(size_t bytes);
+/* A guest by name, or NULL. */
+struct guest *guest_by_name(const char *name);
 /* Create a guest: RAM reserved and zeroed, image loaded, stage-2 built, vCPUs created. */
 int guest_create(const struct guest_desc *d, struct guest **out);
 /* Stop every vCPU of the guest and log why, with its exit statistics. */
@@ -112,6 +122,13 @@ int guest_write(struct guest *g, uint64_t gpa, const void *buf, size_t len);
 
 /* Print what is buffered of the guest's console output. */
 void guest_console_flush(struct guest *g);
+/*
+ * The management console attaches to g (NULL: detaches): g's output then
+ * goes out raw and the other guests' only into their rings. Returns what
+ * the ring held (replay it first): its newest bytes, up to size, copied to
+ * out; *dropped counts the bytes overwritten or left out since the last attach.
+ */
+size_t guest_console_attach(struct guest *g, char *out, size_t size, uint64_t *dropped);
 /* Log a vCPU's exit counts by reason. */
 void vcpu_log_exit_stats(const struct vcpu *v);
 

@@ -24,6 +24,8 @@ void log_printf(enum log_level level, const char *tag, const char *fmt, ...)
 /* Parse "error|warn|info|debug" or a digit; returns -E_INVAL if unknown. */
 int log_level_parse(const char *name, enum log_level *out);
 void log_set_level(enum log_level level);
+/* The newest logged bytes (at most size; the first line may be cut), for the console's `log`. */
+size_t log_ring_copy(char *out, size_t size);
 enum log_level log_get_level(void);
 
 #define log_error(...) log_printf(LOG_ERROR, LOG_TAG, __VA_ARGS__)

@@ -6,9 +6,11 @@
 """
 import fcntl
 import glob
+import hashlib
 import json
 import os
 import random
+import re
 import subprocess
 import tomllib
 
@@ -177,6 +179,12 @@ def rand_hypervisor(rng):
         "sched_ratelimit_us": lambda: enc_int(rng, rng.choice(
             [0, min(100000, slice_ms * 1000), rng.randrange(0, min(100000, slice_ms * 1000) + 1)])),
         "reserve": lambda: rand_reserve(rng),
+        "console_escape": lambda: enc_string(rng, "^" + rng.choice("ABCDEFGKLNOPQRSTUVWXYZ\\]^_abcxyz")),
+        "console_buffer": lambda: rng.choice([
+            enc_int(rng, rng.choice([0, 1])),
+            enc_string(rng, "%dK" % (4 * rng.randrange(0, 257))),
+            enc_string(rng, rng.choice(["0", "1M", "16k", "4096"])),
+        ]),
     }
     chosen = [k for k in hv if rng.random() < 0.7]
     slice_ms = 30
@@ -188,6 +196,22 @@ def rand_hypervisor(rng):
     return ["%s%s%s" % (k, rng.choice([" = ", "="]), hv[k]()) for k in chosen]
 
 
+def rand_hash(rng):
+    salt = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 33)))
+    digest = hashlib.sha256(salt + rand_text(rng, 20).encode()).hexdigest()
+    return "sha256$%s$%s" % (salt.hex(), digest)
+
+
+def rand_console(rng):
+    con = {
+        "admin_password_hash": lambda: enc_string(rng, rand_hash(rng)),
+        "lockout_seconds": lambda: enc_int(rng, rng.choice([1, 60, 86400, rng.randrange(1, 86401)])),
+    }
+    chosen = [k for k in con if rng.random() < 0.7]
+    rng.shuffle(chosen)
+    return ["%s%s%s" % (k, rng.choice([" = ", "="]), con[k]()) for k in chosen]
+
+
 def rand_config(rng):
     out = []
     if rng.random() < 0.3:
@@ -195,12 +219,17 @@ def rand_config(rng):
     tables = ["guest"] * rng.randrange(0, 6)
     if rng.random() < 0.7:
         tables.insert(rng.randrange(len(tables) + 1), "hypervisor")
+    if rng.random() < 0.4:
+        tables.insert(rng.randrange(len(tables) + 1), "console")
     names = rng.sample(range(1000), len(tables))
     for t, n in zip(tables, names):
         out.append("")
         if t == "hypervisor":
             out.append("[hypervisor]" + (" # hv" if rng.random() < 0.3 else ""))
             out.extend(rand_hypervisor(rng))
+        elif t == "console":
+            out.append("[console]")
+            out.extend(rand_console(rng))
         else:
             out.append(rng.choice(["[[guest]]", "[[ guest ]]", "  [[guest]]  # g"]))
             name = rng.choice(["g", "web-", "db_", "v.m"]) + str(n)
@@ -211,18 +240,21 @@ def rand_config(rng):
 
 def test_generated_match_tomllib(tool, tmp_path):
     rng = random.Random(6)
-    hv_keys = set()
+    hv_keys, con_keys = set(), set()
     for i in range(GENERATED):
         text = rand_config(rng)
         path = tmp_path / ("gen%03d.toml" % i)
         path.write_bytes(text.encode())
         want = tomllib.loads(text.replace("\r\n", "\n"))
         hv_keys |= set(want.get("hypervisor", {}))
+        con_keys |= set(want.get("console", {}))
         r = run(tool, "dump", str(path))
         assert r.returncode == 0, "%s: %s\n%s" % (path, r.stderr, text)
         assert json.loads(r.stdout) == want, text
     assert hv_keys == {"console", "log_level", "scheduler", "sched_slice_ms",
-                       "sched_tick_ms", "sched_ratelimit_us", "reserve"}
+                       "sched_tick_ms", "sched_ratelimit_us", "reserve",
+                       "console_escape", "console_buffer"}
+    assert con_keys == {"admin_password_hash", "lockout_seconds"}
 
 
 MUTATED = 1000
@@ -288,6 +320,44 @@ def test_dump_hypervisor_cross_checks(tool, tmp_path):
     assert r.stderr == "hv.toml:2:17: sched_tick_ms: 8 is more than sched_slice_ms (5)\n"
     assert json.loads(r.stdout) == {"hypervisor": {"sched_ratelimit_us": 900,
                                                    "sched_slice_ms": 5, "reserve": 64}}
+
+
+def test_passwd_writes_a_hash_the_parser_accepts(tool, tmp_path):
+    """plinth-cfg passwd: the [console] lines, a random 16-byte salt, SHA-256
+    of salt || password; the parser takes the result back."""
+    r = subprocess.run([tool, "passwd"], input="s3cret pass\n", capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == "[console]"
+    m = re.fullmatch(r'admin_password_hash = "sha256\$([0-9a-f]{32})\$([0-9a-f]{64})"', lines[1])
+    assert m, r.stdout
+    assert hashlib.sha256(bytes.fromhex(m[1]) + b"s3cret pass").hexdigest() == m[2]
+    again = subprocess.run([tool, "passwd"], input="s3cret pass\n", capture_output=True, text=True)
+    assert again.stdout != r.stdout  # a new salt each time
+    path = tmp_path / "pw.toml"
+    path.write_text(r.stdout)
+    assert json.loads(run(tool, "dump", str(path)).stdout) == tomllib.loads(r.stdout)
+    for text in ("\n", ""):
+        r = subprocess.run([tool, "passwd"], input=text, capture_output=True, text=True)
+        assert r.returncode == 1 and r.stdout == "" and "password" in r.stderr
+
+
+def test_console_errors(tool, tmp_path):
+    path = tmp_path / "con.toml"
+    path.write_text('[console]\nadmin_password_hash = "sha256$00$11"\nlockout_seconds = 0\n'
+                    '[hypervisor]\nconsole_escape = "^M"\nconsole_buffer = "2M"\n'
+                    '[console]\n')
+    r = run(tool, "check", str(path))
+    assert r.returncode == 1
+    assert r.stdout.splitlines() == [
+        "con.toml:2:23: admin_password_hash: not a password hash: the hash must be 64 "
+        "lower-case hex digits (make one with `plinth-cfg passwd`)",
+        "con.toml:3:19: lockout_seconds: 0 is out of range (1-86400)",
+        'con.toml:5:18: console_escape: "^M" is needed by terminals (NUL, backspace, tab, '
+        "line ends, escape)",
+        'con.toml:6:18: console_buffer: "2M" is out of range (0-1M)',
+        "con.toml:7:2: console: duplicate table (first at line 1)",
+    ]
 
 
 def test_many_errors_are_counted(tool, tmp_path):

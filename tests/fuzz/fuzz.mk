@@ -8,7 +8,7 @@ FUZZ_CC      ?= clang
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -Iinclude -Wall -Wextra -Werror
 FUZZ_CONFIG_SRCS := tests/fuzz/fuzz_config.c core/config_lexer.c \
-	core/config_parse.c core/config_schema.c core/cmdline.c core/format.c \
+	core/config_parse.c core/config_schema.c core/password.c core/sha256.c core/cmdline.c core/format.c \
 	drivers/uart_spec.c
 
 .PHONY: fuzz

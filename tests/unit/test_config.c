@@ -289,7 +289,7 @@ static void test_error_limit(void **state)
 	assert_int_equal(parse(buf), -E_INVAL);
 	assert_int_equal(cfg.nerrors, 40);
 	assert_string_equal(cfg.errors[CFG_MAX_ERRORS - 1],
-			    "plinth.toml:32:1: k31: keys must be inside [hypervisor] or [[guest]]");
+			    "plinth.toml:32:1: k31: keys must be inside [hypervisor], [console] or [[guest]]");
 }
 
 static void test_too_many_guests(void **state)
@@ -351,12 +351,12 @@ static void test_more_errors(void **state)
 		     "plinth.toml:2:11: console: expected a string, not an integer");
 	expect_error("[hypervisor]\nlevel = 1\n", "plinth.toml:2:1: level: unknown key in "
 		     "[hypervisor] (known: console, log_level, scheduler, sched_slice_ms, "
-		     "sched_tick_ms, sched_ratelimit_us, reserve)");
+		     "sched_tick_ms, sched_ratelimit_us, reserve, console_escape, console_buffer)");
 	expect_error("[hypervisor]\n[hypervisor]\nlog_level = \"x\"\n",
 		     "plinth.toml:2:2: hypervisor: duplicate table (first at line 1)");
 	expect_error("[[hypervisor]]\n", "plinth.toml:1:3: hypervisor: use [hypervisor], not [[hypervisor]]");
 	expect_error("[guest]\nname = 1\n", "plinth.toml:1:2: guest: use [[guest]] for each guest, not [guest]");
-	expect_error("[ xen ]\nname = 1\n", "plinth.toml:1:3: xen: unknown table (use [hypervisor] or [[guest]])");
+	expect_error("[ xen ]\nname = 1\n", "plinth.toml:1:3: xen: unknown table (use [hypervisor], [console] or [[guest]])");
 }
 
 static void test_more_syntax(void **state)
@@ -551,6 +551,53 @@ static void test_hv_reserve(void **state)
 	expect_error(G "memory = \"0\"\n", "plinth.toml:4:10: memory: \"0\" is out of range (1M-64G)");
 }
 
+/* [hypervisor] console_escape / console_buffer and [console] (docs/console.md). */
+static void test_console_keys(void **state)
+{
+	static const char hash[] = "sha256$0011$ff36637cf1fad2ac4081c1697c9671120c011374d9ac340bb11d39b18cb7172a";
+	char text[512];
+
+	(void)state;
+	assert_int_equal(parse(G), 0);
+	assert_false(cfg.has_console);
+	assert_int_equal(cfg.hv.console_escape_byte, 0x1D);
+	assert_string_equal(cfg.hv.console_escape, "^]");
+	assert_int_equal(cfg.hv.console_buffer_bytes, 16384);
+	assert_string_equal(cfg.console.admin_password_hash, "");
+	assert_int_equal(cfg.console.lockout_seconds, 60);
+
+	snprintf(text, sizeof(text), "[console]\nadmin_password_hash = \"%s\"\nlockout_seconds = 5\n"
+		 "[hypervisor]\nconsole_escape = \"^b\"\nconsole_buffer = 0\n", hash);
+	assert_int_equal(parse(text), 0);
+	assert_true(cfg.has_console);
+	assert_string_equal(cfg.console.admin_password_hash, hash);
+	assert_int_equal(cfg.console.lockout_seconds, 5);
+	assert_int_equal(cfg.hv.console_escape_byte, 2);
+	assert_int_equal(cfg.hv.console_buffer_bytes, 0);
+	assert_int_equal(parse("[hypervisor]\nconsole_escape = \"^_\"\nconsole_buffer = 1\n"), 0);
+	assert_int_equal(cfg.hv.console_escape_byte, 0x1F);
+	assert_int_equal(cfg.hv.console_buffer_bytes, 1 << 20);
+
+	expect_error("[hypervisor]\nconsole_escape = \"]\"\n", "plinth.toml:2:18: console_escape: "
+		     "\"]\" is not a control key (use e.g. \"^]\" for Ctrl-])");
+	expect_error("[hypervisor]\nconsole_escape = \"^`\"\n", "plinth.toml:2:18: console_escape: "
+		     "\"^`\" is not a control key (use e.g. \"^]\" for Ctrl-])");
+	expect_error("[hypervisor]\nconsole_escape = \"^[\"\n", "plinth.toml:2:18: console_escape: "
+		     "\"^[\" is needed by terminals (NUL, backspace, tab, line ends, escape)");
+	assert_int_equal(cfg.hv.console_escape_byte, 0x1D); /* an error leaves the default */
+	expect_error("[hypervisor]\nconsole_buffer = \"1000\"\n",
+		     "plinth.toml:2:18: console_buffer: \"1000\" is not a multiple of 4K");
+	expect_error("[console]\nadmin_password_hash = \"sha256$zz$00\"\n",
+		     "plinth.toml:2:23: admin_password_hash: not a password hash: the salt is not "
+		     "lower-case hex (make one with `plinth-cfg passwd`)");
+	assert_string_equal(cfg.console.admin_password_hash, "");
+	expect_error("[console]\nlockout_seconds = 86401\n",
+		     "plinth.toml:2:19: lockout_seconds: 86401 is out of range (1-86400)");
+	expect_error("[[console]]\n", "plinth.toml:1:3: console: use [console], not [[console]]");
+	expect_error("[console]\nweight = 1\n", "plinth.toml:2:1: weight: unknown key in [console] "
+		     "(known: admin_password_hash, lockout_seconds)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -570,6 +617,7 @@ int main(void)
 		cmocka_unit_test(test_hv_sched),
 		cmocka_unit_test(test_hv_sched_cross_checks),
 		cmocka_unit_test(test_hv_reserve),
+		cmocka_unit_test(test_console_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,6 +4,9 @@
  *
  *   plinth-cfg check FILE   print the errors, as the kernel would
  *   plinth-cfg dump FILE    print the valid part as JSON (keys as in the file)
+ *   plinth-cfg passwd       read a password (prompt on a terminal, else one
+ *                           line of stdin) and print the [console] lines
+ *                           with its salted hash (docs/console.md)
  *
  * Exit status: 0 no errors, 1 errors, 2 usage or I/O error.
  */
@@ -11,7 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 #include <plinth/config.h>
+#include <plinth/password.h>
 
 static struct cfg cfg;
 
@@ -127,8 +133,28 @@ static void dump(void)
 				printf("%lld", (long long)hv->reserve_int);
 			else if (k == CFG_H_RESERVE)
 				json_str(hv->reserve_str);
+			else if (k == CFG_H_CONSOLE_ESCAPE)
+				json_str(hv->console_escape);
+			else if (k == CFG_H_CONSOLE_BUFFER && hv->console_buffer_is_int)
+				printf("%lld", (long long)hv->console_buffer_int);
+			else if (k == CFG_H_CONSOLE_BUFFER)
+				json_str(hv->console_buffer_str);
 			else
 				fputs("null", stdout);  /* a key this tool does not know */
+		}
+		printf("\n  }");
+		first = false;
+	}
+	if (cfg.has_console) {
+		bool f = true;
+		printf("%s\n  \"console\": {", first ? "" : ",");
+		if (has(cfg.console.present, CFG_C_ADMIN_PASSWORD_HASH)) {
+			key(&f, cfg_console_key_names[CFG_C_ADMIN_PASSWORD_HASH]);
+			json_str(cfg.console.admin_password_hash);
+		}
+		if (has(cfg.console.present, CFG_C_LOCKOUT_SECONDS)) {
+			key(&f, cfg_console_key_names[CFG_C_LOCKOUT_SECONDS]);
+			printf("%u", cfg.console.lockout_seconds);
 		}
 		printf("\n  }");
 		first = false;
@@ -194,12 +220,88 @@ static void print_errors(FILE *out, const char *file)
 		fprintf(out, "%s: %u more errors not shown\n", file, cfg.nerrors - kept);
 }
 
+/* One line of f without its line end: its length, or -1 at EOF before any byte or if too long. */
+static long read_line(FILE *f, char *buf, size_t size)
+{
+	if (!fgets(buf, (int)size, f))
+		return -1;
+	size_t n = strlen(buf);
+	if (n && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	else if (n == size - 1)
+		return -1; /* no line end within the buffer: too long */
+	if (n && buf[n - 1] == '\r')
+		buf[--n] = '\0';
+	return (long)n;
+}
+
+/* Prompt on the terminal with echo off. */
+static long prompt(const char *what, char *buf, size_t size)
+{
+	struct termios old, quiet;
+	long n;
+
+	fprintf(stderr, "%s", what);
+	tcgetattr(STDIN_FILENO, &old);
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)ECHO;
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	n = read_line(stdin, buf, size);
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+	fputc('\n', stderr);
+	return n;
+}
+
+static int passwd(void)
+{
+	char pw[256], again[256], out[PASSWORD_HASH_STR_MAX];
+	uint8_t salt[16];
+	long n;
+	FILE *rnd;
+
+	if (isatty(STDIN_FILENO)) {
+		n = prompt("admin password: ", pw, sizeof(pw));
+		if (n >= 0 && (prompt("again: ", again, sizeof(again)) != n || strcmp(pw, again))) {
+			fprintf(stderr, "plinth-cfg: passwd: the two passwords differ\n");
+			return 1;
+		}
+	} else {
+		n = read_line(stdin, pw, sizeof(pw));
+	}
+	if (n < 0) {
+		fprintf(stderr, "plinth-cfg: passwd: no password read (one line of at most %zu bytes)\n",
+			sizeof(pw) - 2);
+		return 1;
+	}
+	if (n == 0) {
+		fprintf(stderr, "plinth-cfg: passwd: the password is empty\n");
+		return 1;
+	}
+	rnd = fopen("/dev/urandom", "rb");
+	if (!rnd || fread(salt, 1, sizeof(salt), rnd) != sizeof(salt)) {
+		fprintf(stderr, "plinth-cfg: passwd: /dev/urandom: %s\n", strerror(errno));
+		if (rnd)
+			fclose(rnd);
+		return 2;
+	}
+	fclose(rnd);
+	if (password_hash_make(salt, sizeof(salt), pw, (size_t)n, out, sizeof(out))) {
+		fprintf(stderr, "plinth-cfg: passwd: cannot make the hash\n");
+		return 2;
+	}
+	memset(pw, 0, sizeof(pw));
+	printf("[console]\nadmin_password_hash = \"%s\"\n", out);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	size_t len;
 
+	if (argc == 2 && !strcmp(argv[1], "passwd"))
+		return passwd();
 	if (argc != 3 || (strcmp(argv[1], "check") && strcmp(argv[1], "dump"))) {
-		fprintf(stderr, "usage: plinth-cfg check|dump FILE\n");
+		fprintf(stderr, "usage: plinth-cfg check|dump FILE, or plinth-cfg passwd\n");
 		return 2;
 	}
 	char *buf = read_file(argv[2], &len);

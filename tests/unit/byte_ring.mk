@@ -1,0 +1,2 @@
+# The detached guests' console output ring (core/byte_ring.c).
+UNIT_SRCS_byte_ring := core/byte_ring.c
