@@ -17,4 +17,9 @@ void guest_ended(struct guest *g);
 /* Boot CPU, at its ticks: what was typed on the serial console (core/console_keys.c). */
 void console_keys_poll(void);
 
+/* Boot cost (core/boot_cost.c): note the first guest entry; log it after it. */
+extern bool boot_cost_taken, boot_cost_pending;
+void boot_cost_first_entry(struct vcpu *v);
+void boot_cost_log(void);
+
 #endif
