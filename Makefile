@@ -149,6 +149,7 @@ guests: $(GUEST_IMAGES)
 # ---- Host tool (tools/plinth-cfg) and fuzzing (make fuzz, not in make test) --
 -include tools/plinth-cfg/plinth-cfg.mk
 -include tools/schedsim/schedsim.mk
+-include tools/bench/bench.mk
 -include tests/fuzz/fuzz.mk
 
 # ---- Benchmarks (outside make test) ------------------------------------------
