@@ -191,8 +191,13 @@ void guest_main(void)
 		say("BENCH op=%s iters=%llu ticks=%llu", ops[i].name, (unsigned long long)iters,
 		    (unsigned long long)ticks);
 		if (ops[i].loop == loop_hlt_wake) {
+			/*
+			 * Every HLT woken (the loop could not go on otherwise). More
+			 * interrupts than halts are reported, not failed: seen once
+			 * in 10016 under QEMU TCG (docs/bench.md).
+			 */
 			unsigned woken = rt_irq_count[WAKE_VECTOR] - irqs;
-			check(woken == WARMUP_ITERS + iters, "bench-hlt-wake",
+			check(woken >= WARMUP_ITERS + iters, "bench-hlt-wake",
 			      "%u wake-up interrupts for %llu halts", woken,
 			      (unsigned long long)(WARMUP_ITERS + iters));
 		}
