@@ -6,9 +6,8 @@ with two iteration counts, with QEMU logging every translation block it
 executes in Plinth's .text (-d exec,in_asm,nochain -dfilter). Instructions
 per function = executions of each block x its length; the difference of the
 two runs divided by the difference of the iteration counts is the cost of
-one exit, without boot and shutdown. A REP string instruction counts once
-per block execution here but once per iteration under -icount, so a
-byte-wise loop shows its true weight while `rep movs` would look cheap.
+one exit, without boot and shutdown. Blocks are counted by their start
+address: a REP string instruction would count once per block here.
 
   tools/bench/profile.py cpuid            (ops: cpuid pio hypercall mmio hlt_wake)
 

@@ -78,15 +78,28 @@ def figure(name, value, unit, target=None, note="", lower_is_better=True):
     return {"name": name, "value": value, "unit": unit, "target": target, "met": met, "note": note}
 
 
+def local(path, out):
+    """`path` as a name in `out` (a symbolic link). QEMU runs in `out` and is
+    given such names: its multiboot loader passes file names on to Plinth
+    (kernel command line, module strings), and names of the same length in
+    every results directory keep Plinth's instruction counts the same."""
+    name = os.path.basename(path)
+    link = os.path.join(out, name)
+    if os.path.lexists(link):
+        os.remove(link)
+    os.symlink(os.path.abspath(path), link)
+    return name
+
+
 def qemu(args, timeout, log_path, until=None):
-    """Run QEMU with COM1 to log_path; with `until`, stop it once a line
-    matches (Linux without ACPI cannot power the machine off)."""
+    """Run QEMU in log_path's directory with COM1 to log_path; with `until`,
+    stop it once a line matches."""
     cmd = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", emulators.SVM_CPU, "-smp", "1",
            "-display", "none", "-no-reboot", "-monitor", "none",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
            "-serial", f"file:{log_path}"] + ICOUNT + args
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+                            stderr=subprocess.DEVNULL, cwd=os.path.dirname(log_path))
     deadline = time.monotonic() + timeout
     try:
         while proc.poll() is None:
@@ -108,11 +121,12 @@ def read(path):
 
 
 def plinth_run(config_text, modules, memory, timeout, log_path):
-    cfg = log_path + ".toml"
-    with open(cfg, "w") as f:
+    out = os.path.dirname(log_path)
+    cfg = os.path.basename(log_path).replace(".log", ".toml")
+    with open(os.path.join(out, cfg), "w") as f:
         f.write(config_text)
-    log = qemu(["-m", memory, "-kernel", KERNEL, "-append", "test=guests",
-                "-initrd", ",".join([cfg] + modules)], timeout, log_path)
+    log = qemu(["-m", memory, "-kernel", local(KERNEL, out), "-append", "test=guests",
+                "-initrd", ",".join([cfg] + [local(m, out) for m in modules])], timeout, log_path)
     if "self-test guests: PASS" not in log:
         raise BenchError(f"the run under Plinth did not pass; see {log_path}")
     return log
@@ -135,7 +149,8 @@ def run_exits_plinth(iters, out):
 
 def run_exits_bare(iters, out):
     log_path = os.path.join(out, "exits-bare.log")
-    return qemu(["-m", GUEST_MEMORY, "-kernel", BENCH_GUEST, "-append", f"iters={iters}"], 300, log_path)
+    return qemu(["-m", GUEST_MEMORY, "-kernel", local(BENCH_GUEST, out), "-append", f"iters={iters}"],
+                300, log_path)
 
 
 def run_linux_plinth(out):
@@ -196,11 +211,12 @@ detach
 """)
         cmd = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", emulators.SVM_CPU, "-smp", "1",
                "-m", LINUX_MEMORY, "-display", "none", "-no-reboot", "-monitor", "none",
-               "-serial", f"file:{log_path}", "-kernel", os.path.join(LINUX_DIR, "vmlinuz"),
-               "-initrd", os.path.join(LINUX_DIR, "initramfs.cpio.gz"), "-append", LINUX_CMDLINE,
+               "-serial", f"file:{log_path}", "-kernel", local(os.path.join(LINUX_DIR, "vmlinuz"), out),
+               "-initrd", local(os.path.join(LINUX_DIR, "initramfs.cpio.gz"), out),
+               "-append", LINUX_CMDLINE,
                "-gdb", f"tcp:127.0.0.1:{port}", "-S"] + ICOUNT
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
+                                stderr=subprocess.DEVNULL, cwd=out)
         try:
             gdb = None
             for _ in range(50):  # until QEMU listens
@@ -429,6 +445,7 @@ def main():
                                        os.path.join(LINUX_DIR, "initramfs.cpio.gz")]):
         if not os.path.exists(path):
             sys.exit(f"bench: {path} is missing (make bench builds it)")
+    args.out = os.path.abspath(args.out)
     os.makedirs(args.out, exist_ok=True)
     started = time.monotonic()
     try:
