@@ -14,6 +14,7 @@ the host figures are wall-clock times on this machine, reported only.
 
   tools/bench/run.py                    the full suite
   tools/bench/run.py --smoke            tiny counts (tests/boot/test_bench_smoke.py)
+  tools/bench/run.py --markdown build/bench/results.json   the README's table
 """
 import argparse
 import concurrent.futures
@@ -398,6 +399,25 @@ def table(figs):
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
 
 
+README_SKIP = ("calibration.", "footprint.stage2_pages.", "footprint.struct_guest",
+               "footprint.svm_vcpu", "footprint.vmx_vcpu", "footprint.frames_in_use")
+
+
+def markdown(results_path):
+    """The README's table (its "Performance" section) from a results.json."""
+    with open(results_path) as f:
+        figs = json.load(f)["figures"]
+    lines = ["| figure | value | unit | target | met |", "| --- | ---: | --- | --- | --- |"]
+    for fig in figs:
+        if fig["name"].startswith(README_SKIP):
+            continue
+        value = f"{fig['value']:,}" if isinstance(fig["value"], int) else str(fig["value"])
+        target = "" if fig["target"] is None else f"<= {fig['target']:,}"
+        met = "" if fig["met"] is None else ("yes" if fig["met"] else "**no**")
+        lines.append(f"| `{fig['name']}` | {value} | {fig['unit']} | {target} | {met} |")
+    return "\n".join(lines)
+
+
 def chart(figs, path):
     """Exit costs as a bar chart, with gnuplot or matplotlib when present."""
     bars = [(f["name"][5:], f["value"], f["target"]) for f in figs if f["name"].startswith("exit.")
@@ -435,7 +455,12 @@ def main():
     ap.add_argument("--smoke", action="store_true", help="tiny counts: iters 50, host repeat 1")
     ap.add_argument("--no-linux", action="store_true", help="skip the Linux boot")
     ap.add_argument("--out", default=os.path.join(BUILD, "bench"), help="results directory")
+    ap.add_argument("--markdown", metavar="RESULTS_JSON",
+                    help="only print the README's table of that results.json")
     args = ap.parse_args()
+    if args.markdown:
+        print(markdown(args.markdown))
+        return
     if args.smoke:
         args.iters, args.host_repeat = 50, 1
     if args.iters < 1 or args.host_repeat < 1:
