@@ -217,17 +217,22 @@ guests: $(GUEST_IMAGES)
 # ---- Host tool (tools/plinth-cfg) and fuzzing (make fuzz, not in make test) --
 -include tools/plinth-cfg/plinth-cfg.mk
 -include tools/schedsim/schedsim.mk
+-include tools/bench/bench.mk
 -include tests/fuzz/fuzz.mk
 
 # ---- Benchmarks (outside make test) ------------------------------------------
-# Today the scheduler's pick-next cost for 4, 64 and 1024 vCPUs (schedsim).
-bench: $(BUILD)/schedsim
-	@mkdir -p $(BUILD)/bench
-	$(BUILD)/schedsim bench | tee $(BUILD)/bench/sched.txt
+# tools/bench/run.py (docs/bench.md): exit costs and boot cost in instructions
+# under QEMU -icount, Linux boot ratio, footprint, host microbenchmarks;
+# build/bench/results.json and a table. tests/boot/test_bench_smoke.py runs it
+# with tiny counts inside make test.
+BENCH_DEPS := $(KERNEL) $(BUILD)/guests/bench.bin $(BUILD)/bench-host $(BUILD)/schedsim $(LINUX_FILES)
+bench: deps-check $(BENCH_DEPS)
+	$(PYTHON) tools/bench/run.py
 
 # ---- Tests -----------------------------------------------------------------
 # Unit tests and boot tests together; ends with "N passed, N failed".
-test: deps-check $(KERNEL) $(EFI_LOADER) $(EFI_TEST_LOADER) $(UNIT_BINS) $(GUEST_IMAGES) $(BUILD)/plinth-cfg
+test: deps-check $(KERNEL) $(EFI_LOADER) $(EFI_TEST_LOADER) $(UNIT_BINS) $(GUEST_IMAGES) \
+		$(BUILD)/plinth-cfg $(BUILD)/bench-host $(BUILD)/schedsim
 	$(PYTHON) tools/run-tests.py --unit $(UNIT_BINS)
 
 clean:

@@ -23,6 +23,10 @@ _start:
 	/* .data, not .bss: the bss is cleared next */
 	movl %eax, boot_mb_magic
 	movl %ebx, boot_mb_info
+	/* The boot-cost benchmark's start (core/boot_cost.c); EAX/EBX are saved. */
+	rdtsc
+	movl %eax, boot_entry_tsc
+	movl %edx, boot_entry_tsc + 4
 
 	/* Clear .bss: GRUB and QEMU do, but no loader has to. */
 	movl $_bss_start, %edi
@@ -147,8 +151,10 @@ early_gdt_ptr64:
 	.quad early_gdt
 
 	.data
-	.globl boot_mb_magic, boot_mb_info
-	.balign 4
+	.globl boot_mb_magic, boot_mb_info, boot_entry_tsc
+	.balign 8
+boot_entry_tsc:
+	.quad 0
 boot_mb_magic:
 	.long 0
 boot_mb_info:

@@ -117,6 +117,8 @@ static void run_guests(void)
 	vcpu_loop_log_stats();
 	for (size_t i = 0; i < guest_count(); i++)
 		guest_destroy(guest_by_index(i));
+	log_info("at rest, no guests left:");
+	mm_log_stats();
 }
 
 void kmain(uint32_t magic, uint32_t info)

@@ -256,7 +256,11 @@ static void run_until(struct vcpu *v, uint64_t deadline)
 			fired = pc->timer_fired;
 			lapic_timer_oneshot_ns(deadline - now);
 		}
+		if (__builtin_expect(!boot_cost_taken, 0))
+			boot_cost_first_entry(v);
 		backend->vcpu_run(v, &e);
+		if (__builtin_expect(boot_cost_pending, 0))
+			boot_cost_log();
 		exit_dispatch(v, &e);
 	}
 	if (!backend_caps.preempt_timer)

@@ -5,7 +5,7 @@ set -eu
 
 PACKAGES="make gcc clang libclang-rt-14-dev binutils python3 python3-pytest python3-pytest-xdist
 libcmocka-dev pkg-config libzydis-dev acpica-tools
-qemu-system-x86 ovmf
+qemu-system-x86 ovmf gdb
 bochs bochsbios vgabios bochs-term bsdutils
 grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools gdisk gnu-efi
 python3-pexpect"

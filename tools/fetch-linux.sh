@@ -2,7 +2,8 @@
 # Fetch a real Linux guest from Debian's packages into build/linux/ (never
 # committed; docs/linux.md):
 #   build/linux/vmlinuz            the cloud kernel (linux-image-*-cloud-amd64)
-#   build/linux/initramfs.cpio.gz  busybox-static + an /init that reports and
+#   build/linux/initramfs.cpio.gz  busybox-static + an /init that prints the
+#                                  boot benchmark's TSC marker, reports and
 #                                  powers off (or gives a shell: plinth.shell)
 #   build/linux/kernel-package     which package vmlinuz came from
 # Only `apt-get download` touches the network; dpkg-deb unpacks the packages
@@ -86,7 +87,7 @@ fi
 # ---- The initramfs ------------------------------------------------------------
 CPIO="$OUT/initramfs.cpio.gz"
 if [ -s "$CPIO" ] && newer "$CPIO" tools/fetch-linux.sh && newer "$CPIO" tools/mkcpio.py &&
-	newer "$CPIO" "$OUT/busybox"; then
+	newer "$CPIO" "$OUT/busybox" && newer "$CPIO" tools/bench/tsc-marker.c; then
 	:
 else
 	ROOT="$OUT/initramfs"
@@ -94,9 +95,14 @@ else
 	mkdir -p "$ROOT/bin" "$ROOT/sbin" "$ROOT/dev" "$ROOT/proc" "$ROOT/sys" "$ROOT/tmp" "$ROOT/root"
 	cp "$OUT/busybox" "$ROOT/bin/busybox"
 	ln -s busybox "$ROOT/bin/sh"
+	# The boot benchmark's marker (tools/bench/tsc-marker.c, docs/bench.md).
+	gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -nostdlib -fno-pie -no-pie \
+		-fno-stack-protector -o "$ROOT/bin/plinth-tsc" tools/bench/tsc-marker.c ||
+		die "cannot build tools/bench/tsc-marker.c"
 	cat >"$ROOT/init" <<'EOF'
 #!/bin/busybox sh
 # Plinth's test initramfs (tools/fetch-linux.sh, docs/linux.md).
+/bin/plinth-tsc
 /bin/busybox --install -s /bin
 export PATH=/bin:/sbin HOME=/root
 mount -t proc proc /proc

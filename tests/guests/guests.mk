@@ -7,7 +7,7 @@ GUEST_DIR := tests/guests
 GUEST_OUT := $(BUILD)/guests
 
 # Guests started in 32-bit protected mode at 1 MiB, and in real mode at 0x8000.
-GUESTS_PROT32 := exits hostile isolation burn sleeper crash
+GUESTS_PROT32 := exits hostile isolation burn sleeper crash bench
 GUESTS_REAL   := realmode
 GUEST_IMAGES  := $(patsubst %,$(GUEST_OUT)/%.bin,$(GUESTS_PROT32) $(GUESTS_REAL))
 
@@ -40,6 +40,8 @@ $(GUEST_OUT)/obj/%.S.o: %.S
 # Per guest: its objects and load address.
 $(foreach g,$(GUESTS_PROT32),$(eval GUEST_OBJS_$(g) := $(GUEST_OUT)/obj/$(GUEST_DIR)/$(g).c.o))
 $(foreach g,$(GUESTS_PROT32),$(eval GUEST_LOAD_$(g) := 0x100000))
+# bench also boots without Plinth: its multiboot header links first after entry.S.
+GUEST_OBJS_bench := $(GUEST_OUT)/obj/$(GUEST_DIR)/bench_mb.S.o $(GUEST_OUT)/obj/$(GUEST_DIR)/bench.c.o
 GUEST_OBJS_realmode := $(GUEST_OUT)/obj/$(GUEST_DIR)/realmode16.S.o \
 	$(GUEST_OUT)/obj/$(GUEST_DIR)/realmode.c.o
 GUEST_LOAD_realmode := 0x8000

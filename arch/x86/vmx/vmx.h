@@ -24,6 +24,8 @@ struct vmx_cpu {
 };
 
 /* vcpu->backend. */
+#define IO_BITMAPS_ORDER 1 /* I/O bitmaps A and B: two pages */
+
 struct vmx_vcpu {
 	paddr_t vmcs_pa;
 	paddr_t io_bitmaps_pa;  /* A and B: two pages */

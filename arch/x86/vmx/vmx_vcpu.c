@@ -30,7 +30,6 @@
 #define VECTOR_DB 1
 #define VECTOR_AC 17
 #define VECTOR_MC 18
-#define IO_BITMAPS_ORDER 1
 #define DR7_INIT 0x400ULL
 #define PAT_POWER_ON 0x0007040600070406ULL
 #define CR0_PE_PG ((1ULL << 0) | (1ULL << 31))

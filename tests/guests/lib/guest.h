@@ -107,6 +107,12 @@ extern volatile uint64_t rt_resume;
 /* External interrupts (vectors >= 32) by vector, and where the last one hit. */
 extern volatile unsigned rt_irq_count[256];
 extern volatile uint64_t rt_irq_rip;
+/*
+ * When set, an interrupt that arrives with RIP at a HLT returns past it: the
+ * wake-up the HLT waited for came early (QEMU TCG delivers a virtual interrupt
+ * inside STI's shadow), so `sti; hlt` cannot sleep forever (bench.c).
+ */
+extern volatile bool rt_irq_skips_hlt;
 
 void trap_arm(void);
 
