@@ -50,6 +50,12 @@ $(BUILD)/k/gen/font_data.c.o: $(FONT_C)
 	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
 KERNEL := $(BUILD)/plinth.elf
+
+# The configuration parser's sources: the kernel, tools/plinth-cfg, the unit
+# tests and bench-host all build these same files.
+CONFIG_PARSER_SRCS := core/config_lexer.c core/config_parse.c core/config_schema.c \
+	core/password.c core/sha256.c core/cmdline.c core/format.c core/console_spec.c \
+	drivers/uart_spec.c
 ISO    := $(BUILD)/plinth.iso
 
 .PHONY: all iso usb usb-efi efi efi-test-loader run run-bochs test unit guests fuzz bench clean deps-check

@@ -7,9 +7,7 @@ FUZZ_SECONDS ?= 600
 FUZZ_CC      ?= clang
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -Iinclude -Wall -Wextra -Werror
-FUZZ_CONFIG_SRCS := tests/fuzz/fuzz_config.c core/config_lexer.c \
-	core/config_parse.c core/config_schema.c core/password.c core/sha256.c core/cmdline.c core/format.c \
-	drivers/uart_spec.c
+FUZZ_CONFIG_SRCS := tests/fuzz/fuzz_config.c $(CONFIG_PARSER_SRCS)
 
 .PHONY: fuzz
 $(BUILD)/fuzz/fuzz_config: $(FUZZ_CONFIG_SRCS) include/plinth/config.h core/config_internal.h

@@ -1,9 +1,7 @@
 # Host tool plinth-cfg (tools/plinth-cfg/plinth-cfg.c): the kernel's
 # configuration parser (core/config_*.c, docs/config.md) built for the host.
 # Included from the Makefile (uses its CC, WARNINGS, BUILD and Q).
-PLINTH_CFG_SRCS := tools/plinth-cfg/plinth-cfg.c core/config_lexer.c \
-	core/config_parse.c core/config_schema.c core/password.c core/sha256.c core/cmdline.c \
-	core/format.c core/console_spec.c drivers/uart_spec.c
+PLINTH_CFG_SRCS := tools/plinth-cfg/plinth-cfg.c $(CONFIG_PARSER_SRCS)
 
 $(BUILD)/plinth-cfg: $(PLINTH_CFG_SRCS) include/plinth/config.h \
 		core/config_internal.h include/plinth/cmdline.h include/plinth/uart.h \
