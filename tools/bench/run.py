@@ -20,6 +20,7 @@ import argparse
 import concurrent.futures
 import json
 import os
+import threading
 import platform
 import re
 import shutil
@@ -79,6 +80,9 @@ def figure(name, value, unit, target=None, note="", lower_is_better=True):
     return {"name": name, "value": value, "unit": unit, "target": target, "met": met, "note": note}
 
 
+LOCAL_LINKS_LOCK = threading.Lock()
+
+
 def local(path, out):
     """`path` as a name in `out` (a symbolic link). QEMU runs in `out` and is
     given such names: its multiboot loader passes file names on to Plinth
@@ -86,9 +90,12 @@ def local(path, out):
     every results directory keep Plinth's instruction counts the same."""
     name = os.path.basename(path)
     link = os.path.join(out, name)
-    if os.path.lexists(link):
-        os.remove(link)
-    os.symlink(os.path.abspath(path), link)
+    target = os.path.abspath(path)
+    with LOCAL_LINKS_LOCK:  # the benchmarks run in threads and share files
+        if os.path.lexists(link) and os.readlink(link) != target:
+            os.remove(link)
+        if not os.path.lexists(link):
+            os.symlink(target, link)
     return name
 
 
