@@ -19,7 +19,7 @@ def main():
     args = ap.parse_args()
     if args.kernel:
         mods = [tuple((m.strip().split(" ", 1) + [""])[:2]) for m in args.modules.split(",") if m.strip()]
-        args.iso = emulators.make_iso(args.kernel, "", mods)
+        args.iso = emulators.make_iso(args.kernel, emulators.bochs_cmdline(""), mods)
     print(f"run-bochs: {args.cpu}; Ctrl-C ends it", flush=True)
     log = os.path.join(os.path.dirname(args.iso), "bochs-serial.log")
     emulators.run_bochs(args.iso, log, cpu=args.cpu, timeout=args.timeout,

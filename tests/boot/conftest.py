@@ -49,7 +49,7 @@ def qemu_iso(kernel, log_path):
 def bochs(kernel, log_path):
     """Boot Bochs from a GRUB ISO; default CPU model has VT-x with EPT."""
     def boot(cmdline="", modules=(), **kw):
-        iso = emulators.make_iso(kernel, cmdline, modules)
+        iso = emulators.make_iso(kernel, emulators.bochs_cmdline(cmdline), modules)
         return emulators.run_bochs(iso, log_path, **kw)
     return boot
 
