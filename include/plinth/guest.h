@@ -84,6 +84,12 @@ struct guest {
 	uint64_t pending_irq_vector;  /* HC_RAISE_IRQ: 0 = none */
 	struct vplatform platform;    /* emulated PC devices (core/guest_platform.c) */
 	spinlock_t platform_lock;
+	/*
+	 * Until this time (time_now_ns) no device can raise an interrupt and
+	 * none is waiting, so VM entries skip the platform; 0 after any device
+	 * access (core/guest_platform.c).
+	 */
+	uint64_t platform_quiet_until;
 	unsigned io_log_budget;       /* rate limit for unclaimed-port messages */
 	bool console_attached;        /* the serial console is attached: output goes out raw */
 	bool paused;                  /* by the console: its vCPUs stay blocked (core/guest_control.c) */
