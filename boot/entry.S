@@ -92,8 +92,13 @@ no_long_mode:
 	jmp early_fail
 no_nx:
 	movl $msg_no_nx, %esi
+	/*
+	 * Polled COM1 output (LSR bit 5 = THR empty); nothing else exists yet.
+	 * The 64-bit UEFI entry (entry_efi.S) jumps here too: these bytes mean
+	 * the same in long mode (lodsb then reads through RSI).
+	 */
+	.globl early_fail, msg_no_nx
 early_fail:
-	/* Polled COM1 output (LSR bit 5 = THR empty); nothing else exists yet. */
 	movw $(COM1 + 5), %dx
 3:	inb %dx, %al
 	testb $0x20, %al

@@ -92,22 +92,5 @@ _start64:
 	lretq
 
 no_nx64:
-	/* Polled COM1 output, as entry.S's early_fail. */
-	leaq msg_no_nx64(%rip), %rsi
-3:	movw $(COM1 + 5), %dx
-	inb %dx, %al
-	testb $0x20, %al
-	jz 3b
-	lodsb
-	testb %al, %al
-	jz 4f
-	movw $COM1, %dx
-	outb %al, %dx
-	jmp 3b
-4:	cli
-	hlt
-	jmp 4b
-
-	.section .rodata
-msg_no_nx64:
-	.asciz "Plinth: this CPU lacks the NX bit, which Plinth needs for W^X; halting.\r\n"
+	leaq msg_no_nx(%rip), %rsi
+	jmp early_fail
