@@ -33,6 +33,12 @@ mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 WORK="$OUT/tmp"
 
+# One fetch at a time: parallel boot tests (pytest -n 2) each ask for the
+# files, and two runs sharing $WORK delete each other's downloads. flock is
+# in util-linux (essential in Debian); the lock is let go when this exits.
+exec 9>"$OUT/.fetch.lock"
+flock 9
+
 # apt-get download writes into the current directory; as root it warns that
 # its sandbox user cannot write there: let it run as root instead.
 APT="apt-get -q"
