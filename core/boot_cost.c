@@ -1,7 +1,8 @@
 /*
  * Boot cost (docs/bench.md): TSC ticks from Plinth's first instruction
- * (boot/entry.S stores the TSC there) to the first VMRUN/VMLAUNCH of any
- * guest, logged once after that first entry returns, so that the logging is
+ * (boot/entry.S stores the TSC there) to the first run of any guest's vCPU
+ * (taken as the run loop starts it, a few hundred instructions before the
+ * VMRUN/VMLAUNCH), logged when that first run ends, so that the logging is
  * not counted. Under QEMU's -icount shift=0 a tick is one instruction.
  */
 #define LOG_TAG "boot"

@@ -25,7 +25,7 @@ void vcpu_loop_kick(uint64_t mask);
 /* The mask bit of a pCPU number from the scheduler (-1: none). */
 uint64_t vcpu_loop_cpu_bit(int cpu);
 
-/* Boot cost (core/boot_cost.c): note the first guest entry; log it after it. */
+/* Boot cost (core/boot_cost.c): note the first guest run; log it after it. */
 extern bool boot_cost_taken, boot_cost_pending;
 void boot_cost_first_entry(struct vcpu *v);
 void boot_cost_log(void);
