@@ -138,8 +138,8 @@ static int plan_flat(const char *name, size_t size,
 
 static bool is_bzimage(const uint8_t *img, size_t size)
 {
-	return size >= BZ_HDRS_OFF + 4 && image_rd16(img + BZ_BOOT_FLAG_OFF) == 0xAA55 &&
-	       image_rd32(img + BZ_HDRS_OFF) == BZ_HDRS;
+	return size >= BZ_HDRS_OFF + 4 && le16_at(img + BZ_BOOT_FLAG_OFF) == 0xAA55 &&
+	       le32_at(img + BZ_HDRS_OFF) == BZ_HDRS;
 }
 
 static bool is_elf(const uint8_t *img, size_t size)

@@ -64,7 +64,7 @@
 
 static uint32_t bz_version(const uint8_t *img)
 {
-	return image_rd16(img + BZ_VERSION);
+	return le16_at(img + BZ_VERSION);
 }
 
 /* 0x202 + the signed displacement of the short jump at 0x200 (at most 0x281). */
@@ -81,14 +81,14 @@ int image_plan_bzimage(const char *name, const uint8_t *img, size_t size,
 			  name, size, BZ_HEADER + 4);
 		return -E_INVAL;
 	}
-	uint16_t flag = image_rd16(img + BZ_BOOT_FLAG);
+	uint16_t flag = le16_at(img + BZ_BOOT_FLAG);
 	if (flag != BZ_BOOT_FLAG_MAGIC) {
 		log_error("%s: bzImage boot_flag at 0x1FE is %#06x, not 0xaa55", name, flag);
 		return -E_INVAL;
 	}
-	if (image_rd32(img + BZ_HEADER) != BZ_HDRS) {
+	if (le32_at(img + BZ_HEADER) != BZ_HDRS) {
 		log_error("%s: no Linux setup header: header at 0x202 is %#010x, not \"HdrS\"",
-			  name, image_rd32(img + BZ_HEADER));
+			  name, le32_at(img + BZ_HEADER));
 		return -E_INVAL;
 	}
 	if (size < BZ_VERSION + 2) {
@@ -129,7 +129,7 @@ int image_plan_bzimage(const char *name, const uint8_t *img, size_t size,
 	}
 	uint64_t ksize = size - setup_bytes;
 	bool relocatable = img[BZ_RELOCATABLE] != 0;
-	uint32_t align = image_rd32(img + BZ_KERNEL_ALIGNMENT);
+	uint32_t align = le32_at(img + BZ_KERNEL_ALIGNMENT);
 	if (relocatable && (align < PAGE_SIZE || (align & (align - 1)))) {
 		log_error("%s: relocatable kernel with kernel_alignment %#x (not a power of two >= 4 KiB)",
 			  name, align);
@@ -138,8 +138,8 @@ int image_plan_bzimage(const char *name, const uint8_t *img, size_t size,
 	uint64_t pref = BZ_KERNEL_MIN;
 	uint64_t init_size = 0;
 	if (ver >= BZ_V2_10) {
-		pref = image_rd64(img + BZ_PREF_ADDRESS);
-		init_size = image_rd32(img + BZ_INIT_SIZE);
+		pref = le64_at(img + BZ_PREF_ADDRESS);
+		init_size = le32_at(img + BZ_INIT_SIZE);
 	}
 	uint64_t mem = MAX(init_size, ksize);
 
@@ -173,9 +173,9 @@ int image_plan_bzimage(const char *name, const uint8_t *img, size_t size,
 	out->entry = load;
 	out->zero_page_gpa = BZ_ZERO_PAGE_GPA;
 	out->cmdline_gpa = BZ_CMDLINE_GPA;
-	out->cmdline_max = (uint32_t)MIN((uint64_t)image_rd32(img + BZ_CMDLINE_SIZE),
+	out->cmdline_max = (uint32_t)MIN((uint64_t)le32_at(img + BZ_CMDLINE_SIZE),
 					 (uint64_t)BZ_CMDLINE_ROOM - 1);
-	out->initrd_addr_max = image_rd32(img + BZ_INITRD_ADDR_MAX);
+	out->initrd_addr_max = le32_at(img + BZ_INITRD_ADDR_MAX);
 	out->linux_version = ver;
 	out->kernel_size = ksize;
 	out->kernel_mem = mem;

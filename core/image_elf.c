@@ -37,21 +37,21 @@ struct elf_phdr {
 static void read_phdr(const uint8_t *p, bool is64, struct elf_phdr *ph)
 {
 	if (is64) {
-		ph->type = image_rd32(p);
-		ph->flags = image_rd32(p + 4);
-		ph->offset = image_rd64(p + 8);
-		ph->vaddr = image_rd64(p + 16);
-		ph->paddr = image_rd64(p + 24);
-		ph->filesz = image_rd64(p + 32);
-		ph->memsz = image_rd64(p + 40);
+		ph->type = le32_at(p);
+		ph->flags = le32_at(p + 4);
+		ph->offset = le64_at(p + 8);
+		ph->vaddr = le64_at(p + 16);
+		ph->paddr = le64_at(p + 24);
+		ph->filesz = le64_at(p + 32);
+		ph->memsz = le64_at(p + 40);
 	} else {
-		ph->type = image_rd32(p);
-		ph->offset = image_rd32(p + 4);
-		ph->vaddr = image_rd32(p + 8);
-		ph->paddr = image_rd32(p + 12);
-		ph->filesz = image_rd32(p + 16);
-		ph->memsz = image_rd32(p + 20);
-		ph->flags = image_rd32(p + 24);
+		ph->type = le32_at(p);
+		ph->offset = le32_at(p + 4);
+		ph->vaddr = le32_at(p + 8);
+		ph->paddr = le32_at(p + 12);
+		ph->filesz = le32_at(p + 16);
+		ph->memsz = le32_at(p + 20);
+		ph->flags = le32_at(p + 24);
 	}
 }
 
@@ -81,8 +81,8 @@ int image_plan_elf(const char *name, const uint8_t *img, size_t size,
 			  name, size, ehsize);
 		return -E_INVAL;
 	}
-	uint16_t type = image_rd16(img + 16), machine = image_rd16(img + 18);
-	uint32_t version = image_rd32(img + 20);
+	uint16_t type = le16_at(img + 16), machine = le16_at(img + 18);
+	uint32_t version = le32_at(img + 20);
 	uint16_t want = is64 ? EM_X86_64 : EM_386;
 	if (img[EI_VERSION] != EV_CURRENT || version != EV_CURRENT) {
 		log_error("%s: ELF version %u/%u is not 1", name, img[EI_VERSION],
@@ -99,11 +99,11 @@ int image_plan_elf(const char *name, const uint8_t *img, size_t size,
 			  name, type);
 		return -E_INVAL;
 	}
-	uint64_t entry = is64 ? image_rd64(img + 24) : image_rd32(img + 24);
-	uint64_t phoff = is64 ? image_rd64(img + 32) : image_rd32(img + 28);
-	uint16_t eh = image_rd16(img + (is64 ? 52 : 40));
-	uint16_t phentsize = image_rd16(img + (is64 ? 54 : 42));
-	uint16_t phnum = image_rd16(img + (is64 ? 56 : 44));
+	uint64_t entry = is64 ? le64_at(img + 24) : le32_at(img + 24);
+	uint64_t phoff = is64 ? le64_at(img + 32) : le32_at(img + 28);
+	uint16_t eh = le16_at(img + (is64 ? 52 : 40));
+	uint16_t phentsize = le16_at(img + (is64 ? 54 : 42));
+	uint16_t phnum = le16_at(img + (is64 ? 56 : 44));
 	if (eh < ehsize) {
 		log_error("%s: e_ehsize %u is smaller than an ELF%u header (%zu)",
 			  name, eh, is64 ? 64 : 32, ehsize);

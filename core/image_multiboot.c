@@ -37,11 +37,11 @@ long image_find_multiboot(const uint8_t *img, size_t size, bool valid_checksum_o
 	size_t limit = MIN(size, (size_t)IMAGE_MB_SCAN);
 
 	for (size_t off = 0; off + MBH_MIN_SIZE <= limit; off += 4) {
-		if (image_rd32(img + off) != MB1_HEADER_MAGIC)
+		if (le32_at(img + off) != MB1_HEADER_MAGIC)
 			continue;
 		/* Like GRUB: the magic alone may be data; magic + checksum is a header. */
-		uint32_t sum = MB1_HEADER_MAGIC + image_rd32(img + off + MBH_FLAGS) +
-			       image_rd32(img + off + MBH_CHECKSUM);
+		uint32_t sum = MB1_HEADER_MAGIC + le32_at(img + off + MBH_FLAGS) +
+			       le32_at(img + off + MBH_CHECKSUM);
 		if (!valid_checksum_only || sum == 0)
 			return (long)off;
 	}
@@ -51,11 +51,11 @@ long image_find_multiboot(const uint8_t *img, size_t size, bool valid_checksum_o
 static int plan_kludge(const char *name, const uint8_t *h, size_t hdr_off,
 		       size_t size, struct image_plan *out)
 {
-	uint32_t header_addr = image_rd32(h + MBH_HEADER_ADDR);
-	uint32_t load_addr = image_rd32(h + MBH_LOAD_ADDR);
-	uint32_t load_end = image_rd32(h + MBH_LOAD_END_ADDR);
-	uint32_t bss_end = image_rd32(h + MBH_BSS_END_ADDR);
-	uint32_t entry = image_rd32(h + MBH_ENTRY_ADDR);
+	uint32_t header_addr = le32_at(h + MBH_HEADER_ADDR);
+	uint32_t load_addr = le32_at(h + MBH_LOAD_ADDR);
+	uint32_t load_end = le32_at(h + MBH_LOAD_END_ADDR);
+	uint32_t bss_end = le32_at(h + MBH_BSS_END_ADDR);
+	uint32_t entry = le32_at(h + MBH_ENTRY_ADDR);
 
 	if (header_addr < load_addr || header_addr - load_addr > hdr_off) {
 		log_error("%s: multiboot a.out kludge: header_addr %#x - load_addr %#x does not match the header's file offset %#zx",
@@ -117,8 +117,8 @@ int image_plan_multiboot(const char *name, const uint8_t *img, size_t size,
 			  name, hdr_off, IMAGE_MB_SCAN);
 		return -E_INVAL;
 	}
-	uint32_t flags = image_rd32(h + MBH_FLAGS);
-	uint32_t sum = image_rd32(h + MBH_MAGIC) + flags + image_rd32(h + MBH_CHECKSUM);
+	uint32_t flags = le32_at(h + MBH_FLAGS);
+	uint32_t sum = le32_at(h + MBH_MAGIC) + flags + le32_at(h + MBH_CHECKSUM);
 	if (sum != 0) {
 		log_error("%s: multiboot header at %#zx: bad checksum (magic + flags + checksum = %#x, not 0)",
 			  name, hdr_off, sum);
@@ -147,7 +147,7 @@ int image_plan_multiboot(const char *name, const uint8_t *img, size_t size,
 		}
 		rc = plan_kludge(name, h, hdr_off, size, out);
 	} else {
-		if (size < 4 || image_rd32(img) != 0x464c457fu) {
+		if (size < 4 || le32_at(img) != 0x464c457fu) {
 			log_error("%s: multiboot kernel without the a.out kludge (flag 16) must be an ELF file",
 				  name);
 			return -E_INVAL;

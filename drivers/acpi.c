@@ -58,7 +58,7 @@ struct acpi_root {
 
 static int check_rsdp_v2(const uint8_t *rsdp, size_t rsdp_len, char *err)
 {
-	uint32_t len = acpi_rd32(rsdp + RSDP_LENGTH);
+	uint32_t len = le32_at(rsdp + RSDP_LENGTH);
 	if (len < RSDP_V2_LEN || len > rsdp_len)
 		return acpi_fail(err, E_INVAL,
 				 "RSDP: length is %u, should be %u..%zu (bytes given)",
@@ -91,12 +91,12 @@ static int check_rsdp(const uint8_t *rsdp, size_t rsdp_len, struct acpi_root *ro
 		int r = check_rsdp_v2(rsdp, rsdp_len, err);
 		if (r)
 			return r;
-		root->phys = acpi_rd64(rsdp + RSDP_XSDT_ADDR);
+		root->phys = le64_at(rsdp + RSDP_XSDT_ADDR);
 		root->xsdt = root->phys != 0;
 		if (root->xsdt)
 			return 0;
 	}
-	root->phys = acpi_rd32(rsdp + RSDP_RSDT_ADDR);
+	root->phys = le32_at(rsdp + RSDP_RSDT_ADDR);
 	root->xsdt = false;
 	if (root->phys == 0)
 		return acpi_fail(err, E_INVAL, "RSDP: RSDT address is 0 and there is no XSDT");
@@ -116,7 +116,7 @@ static int map_table(const struct acpi_mem *mem, uint64_t phys, const uint8_t *h
 		     const char *name, const uint8_t **table, size_t *table_len,
 		     char *err)
 {
-	uint32_t len = acpi_rd32(hdr + SDT_LENGTH);
+	uint32_t len = le32_at(hdr + SDT_LENGTH);
 	if (len < ACPI_SDT_HEADER_LEN || len > ACPI_MAX_TABLE_LEN)
 		return acpi_fail(err, E_INVAL,
 				 "%s at 0x%llx: length is %u, should be %u..%llu",
@@ -158,7 +158,7 @@ static int map_root(const struct acpi_mem *mem, const struct acpi_root *root,
 static uint64_t root_entry(const uint8_t *table, size_t i, bool xsdt)
 {
 	const uint8_t *p = table + ACPI_SDT_HEADER_LEN + i * (xsdt ? 8 : 4);
-	return xsdt ? acpi_rd64(p) : acpi_rd32(p);
+	return xsdt ? le64_at(p) : le32_at(p);
 }
 
 /* Finds the first entry with an "APIC" header; *madt_hdr is that header. */

@@ -4,31 +4,10 @@
 
 #include <plinth/acpi.h>
 #include <plinth/string.h>
+#include <plinth/unaligned.h>
 
 #define ACPI_SDT_HEADER_LEN 36
 #define ACPI_MADT_HEADER_LEN 44 /* SDT header, local APIC address, flags */
-
-/* Firmware tables are packed and little-endian: read fields byte-safely. */
-static inline uint16_t acpi_rd16(const uint8_t *p)
-{
-	uint16_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static inline uint32_t acpi_rd32(const uint8_t *p)
-{
-	uint32_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static inline uint64_t acpi_rd64(const uint8_t *p)
-{
-	uint64_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
 
 /* Writes the message into err (ACPI_ERR_LEN bytes) and returns -code. */
 int acpi_fail(char *err, int code, const char *fmt, ...) __printf(3, 4);

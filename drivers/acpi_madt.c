@@ -74,8 +74,8 @@ static int add_ioapic(struct madt_ctx *c, const uint8_t *e)
 				 (unsigned long long)c->phys, ACPI_MAX_IOAPICS);
 	o->ioapics[o->nioapics++] = (struct acpi_ioapic){
 		.id = e[2],
-		.addr = acpi_rd32(e + 4),
-		.gsi_base = acpi_rd32(e + 8),
+		.addr = le32_at(e + 4),
+		.gsi_base = le32_at(e + 8),
 	};
 	return 0;
 }
@@ -90,8 +90,8 @@ static int add_override(struct madt_ctx *c, const uint8_t *e)
 	o->overrides[o->noverrides++] = (struct acpi_override){
 		.bus = e[2],
 		.source_irq = e[3],
-		.gsi = acpi_rd32(e + 4),
-		.flags = acpi_rd16(e + 8),
+		.gsi = le32_at(e + 4),
+		.flags = le16_at(e + 8),
 	};
 	return 0;
 }
@@ -101,17 +101,17 @@ static int decode_entry(struct madt_ctx *c, const uint8_t *e)
 {
 	switch ((enum madt_type)e[0]) {
 	case MADT_LAPIC:
-		add_cpu(c, e[3], e[2], acpi_rd32(e + 4), false);
+		add_cpu(c, e[3], e[2], le32_at(e + 4), false);
 		return 0;
 	case MADT_X2APIC:
-		add_cpu(c, acpi_rd32(e + 4), acpi_rd32(e + 12), acpi_rd32(e + 8), true);
+		add_cpu(c, le32_at(e + 4), le32_at(e + 12), le32_at(e + 8), true);
 		return 0;
 	case MADT_IOAPIC:
 		return add_ioapic(c, e);
 	case MADT_OVERRIDE:
 		return add_override(c, e);
 	case MADT_LAPIC_ADDR_OVERRIDE:
-		c->out->lapic_addr = acpi_rd64(e + 4);
+		c->out->lapic_addr = le64_at(e + 4);
 		return 0;
 	}
 	c->out->unknown_entries++;
@@ -146,8 +146,8 @@ static void decode_header(const uint8_t *madt, struct acpi_madt_info *out)
 	memcpy(out->oem_id, madt + MADT_OEM_ID, 6);
 	out->oem_id[6] = '\0';
 	out->revision = madt[MADT_REVISION];
-	out->lapic_addr = acpi_rd32(madt + MADT_LAPIC_ADDR);
-	out->pcat_compat = acpi_rd32(madt + MADT_FLAGS) & MADT_PCAT_COMPAT;
+	out->lapic_addr = le32_at(madt + MADT_LAPIC_ADDR);
+	out->pcat_compat = le32_at(madt + MADT_FLAGS) & MADT_PCAT_COMPAT;
 }
 
 int acpi_madt_decode(const uint8_t *madt, size_t len, uint64_t phys,

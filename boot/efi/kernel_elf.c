@@ -3,6 +3,7 @@
  * or foreign file must end in a message, not in a jump into garbage.
  */
 #include <plinth/string.h>
+#include <plinth/unaligned.h>
 #include <plinth/uefi_handoff.h>
 
 #include "kernel_elf.h"
@@ -16,30 +17,6 @@
 #define PT_LOAD 1
 #define PF_X 1
 
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint16_t rd16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
 static const char *check_header(const uint8_t *file, uint64_t size)
 {
 	if (size < ELF_HEADER_SIZE)
@@ -50,9 +27,9 @@ static const char *check_header(const uint8_t *file, uint64_t size)
 		return "not a 64-bit ELF file";
 	if (file[5] != ELFDATA2LSB)
 		return "not a little-endian ELF file";
-	if (rd16(file + 16) != ET_EXEC)
+	if (le16_at(file + 16) != ET_EXEC)
 		return "not an executable ELF file";
-	if (rd16(file + 18) != EM_X86_64)
+	if (le16_at(file + 18) != EM_X86_64)
 		return "not built for x86-64";
 	return NULL;
 }
@@ -67,9 +44,9 @@ static const char *add_segment(const uint8_t *ph, uint64_t size,
 			       struct kernel_plan *plan)
 {
 	struct kernel_segment s = {
-		.offset = rd64(ph + 8), .paddr = rd64(ph + 24),
-		.filesz = rd64(ph + 32), .memsz = rd64(ph + 40),
-		.executable = (rd32(ph + 4) & PF_X) != 0,
+		.offset = le64_at(ph + 8), .paddr = le64_at(ph + 24),
+		.filesz = le64_at(ph + 32), .memsz = le64_at(ph + 40),
+		.executable = (le32_at(ph + 4) & PF_X) != 0,
 	};
 
 	if (s.memsz == 0)
@@ -118,9 +95,9 @@ const char *kernel_elf_plan(const uint8_t *file, uint64_t size,
 	plan->bad_phdr = -1;
 	if (err)
 		return err;
-	phoff = rd64(file + 32);
-	phentsize = rd16(file + 54);
-	phnum = rd16(file + 56);
+	phoff = le64_at(file + 32);
+	phentsize = le16_at(file + 54);
+	phnum = le16_at(file + 56);
 	if (phentsize < ELF_PHDR_SIZE)
 		return "program header entries are too small";
 	if (phoff > size || (uint64_t)phnum * phentsize > size - phoff)
@@ -128,7 +105,7 @@ const char *kernel_elf_plan(const uint8_t *file, uint64_t size,
 	for (uint16_t i = 0; i < phnum; i++) {
 		const uint8_t *ph = file + phoff + (uint64_t)i * phentsize;
 
-		if (rd32(ph) != PT_LOAD)
+		if (le32_at(ph) != PT_LOAD)
 			continue;
 		err = add_segment(ph, size, plan);
 		if (err) {

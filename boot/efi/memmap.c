@@ -5,6 +5,7 @@
  * compares the two).
  */
 #include <plinth/string.h>
+#include <plinth/unaligned.h>
 
 #include "memmap.h"
 
@@ -30,22 +31,6 @@ uint32_t efi_type_to_mem_type(uint32_t efi_type)
 	}
 }
 
-static uint64_t read_u64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint32_t read_u32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
 /* A descriptor's size in bytes, clipped so base + size never wraps. */
 static uint64_t region_bytes(uint64_t phys, uint64_t pages)
 {
@@ -69,16 +54,16 @@ bool efi_map_to_boot_info(struct boot_info *bi, const void *map,
 	bi->mem_truncated = false;
 	bi->efi_mem_count = 0;
 	for (size_t i = 0; i < count; i++, p += desc_size) {
-		uint32_t type = read_u32(p + EFI_DESC_TYPE);
-		uint64_t phys = read_u64(p + EFI_DESC_PHYS);
-		uint64_t pages = read_u64(p + EFI_DESC_PAGES);
+		uint32_t type = le32_at(p + EFI_DESC_TYPE);
+		uint64_t phys = le64_at(p + EFI_DESC_PHYS);
+		uint64_t pages = le64_at(p + EFI_DESC_PAGES);
 
 		boot_mem_add(bi, phys, region_bytes(phys, pages),
 			     efi_type_to_mem_type(type));
 		if (bi->efi_mem_count < BOOT_MAX_EFI_REGIONS)
 			bi->efi_mem[bi->efi_mem_count++] = (struct efi_mem_region){
 				.type = type, .phys = phys, .pages = pages,
-				.attr = read_u64(p + EFI_DESC_ATTR),
+				.attr = le64_at(p + EFI_DESC_ATTR),
 			};
 	}
 	boot_mem_normalize(bi);

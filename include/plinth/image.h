@@ -11,6 +11,7 @@
 #define PLINTH_IMAGE_H
 
 #include <plinth/types.h>
+#include <plinth/unaligned.h>
 #include <plinth/vcpu.h>
 
 enum image_format {
@@ -141,21 +142,5 @@ int image_check_segments(const char *name, const struct image_plan *p,
 /* Add a segment (mem_size 0 is skipped): 0 or -E_NOTSUP when full. */
 int image_add_segment(const char *name, struct image_plan *p, uint64_t gpa,
 		      uint64_t off, uint64_t filesz, uint64_t memsz);
-
-static inline uint16_t image_rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | (p[1] << 8));
-}
-
-static inline uint32_t image_rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static inline uint64_t image_rd64(const uint8_t *p)
-{
-	return (uint64_t)image_rd32(p) | (uint64_t)image_rd32(p + 4) << 32;
-}
 
 #endif
