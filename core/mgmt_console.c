@@ -56,12 +56,38 @@ static struct {
  */
 static char out_buf[8192];
 static size_t out_len;
+static bool prompt_shown; /* the serial line ends in our prompt (and the line typed so far) */
+
+static const char *prompt_text(void)
+{
+	return con.role == CONSOLE_ADMIN ? "plinth# " : "plinth> ";
+}
 
 static void out_flush(void)
 {
-	if (out_len)
-		console_write_raw(out_buf, out_len);
+	char line[CONSOLE_PROMPT_MAX];
+	size_t n = 0;
+
+	_Static_assert(sizeof("plinth# ") - 1 + CMD_LINE_MAX <= CONSOLE_PROMPT_MAX,
+		       "a prompt and a whole command line fit the console's redraw buffer");
+	if (prompt_shown && con.mode == MODE_PASSWORD) {
+		n = strlen("password: ");
+		memcpy(line, "password: ", n);
+	} else if (prompt_shown) {
+		n = strlen(prompt_text());
+		memcpy(line, prompt_text(), n);
+		memcpy(line + n, con.line, con.len);
+		n += con.len;
+	}
+	if (out_len || n)
+		console_write_prompt(out_buf, out_len, line, n);
 	out_len = 0;
+}
+
+/* What is written from now on starts a line of its own, not a prompt's. */
+static void prompt_gone(void)
+{
+	prompt_shown = false;
 }
 
 static void out_write(void *ctx, const char *s, size_t n)
@@ -87,7 +113,8 @@ bool mgmt_console_in_use(void)
 
 static void prompt(void)
 {
-	cmd_printf(&out, con.role == CONSOLE_ADMIN ? "plinth# " : "plinth> ");
+	cmd_printf(&out, "%s", prompt_text());
+	prompt_shown = true;
 	out_flush();
 }
 
@@ -117,6 +144,7 @@ void mgmt_console_attach(struct guest *g, struct cmd_out *o)
 static void detach(const char *why)
 {
 	guest_console_attach(NULL, NULL, 0, NULL);
+	prompt_gone();
 	cmd_printf(&out, "\n[%s %s]\n", why, con.attached->name);
 	con.attached = NULL;
 	con.mode = MODE_PROMPT;
@@ -140,6 +168,7 @@ void mgmt_console_login(struct cmd_out *o)
 	}
 	cmd_printf(o, "password: ");
 	con.mode = MODE_PASSWORD;
+	prompt_shown = true;
 }
 
 void mgmt_console_logout(struct cmd_out *o)
@@ -162,6 +191,7 @@ static void check_password(void)
 	memset(con.line, 0, sizeof(con.line));
 	con.len = 0;
 	con.mode = MODE_PROMPT;
+	prompt_gone();
 	cmd_printf(&out, "\n");
 	if (ok) {
 		con.failures = 0;
@@ -184,6 +214,7 @@ static void check_password(void)
 
 static void run_line(void)
 {
+	prompt_gone();
 	cmd_printf(&out, "\n");
 	out_flush(); /* the echoed line before anything the command logs */
 	if (con.line_too_long) {
@@ -218,6 +249,7 @@ static void line_key(char c)
 	} else if (c == KEY_CTRL_C || c == KEY_CTRL_U) {
 		con.len = 0;
 		con.line_too_long = false;
+		prompt_gone();
 		if (con.mode == MODE_PASSWORD)
 			cmd_printf(&out, "\n[login cancelled]\n");
 		else

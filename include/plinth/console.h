@@ -29,6 +29,15 @@ void console_write_log(int level, const char *s, size_t n);
 /* A guest's terminal output as it is (escapes and all): serial sinks only. */
 void console_write_raw(const char *s, size_t n);
 void console_puts(const char *s);
+
+/*
+ * The management console's output (raw, as console_write_raw), after which
+ * the serial line's last line reads `line` (its prompt and what is typed;
+ * empty when no prompt is shown). Log lines written while a prompt shows
+ * erase it and draw it again after themselves.
+ */
+#define CONSOLE_PROMPT_MAX 160
+void console_write_prompt(const char *s, size_t n, const char *line, size_t line_len);
 void console_flush(void);
 /* From now on console_write does not wait for ever for its lock (panic). */
 void console_enter_panic_mode(void);

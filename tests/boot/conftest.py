@@ -12,6 +12,13 @@ import emulators  # noqa: E402
 LOG_DIR = os.path.join(ROOT, "build", "test", "logs")
 
 
+def pytest_configure(config):
+    # tools/run-tests.py runs these after the others, one at a time.
+    config.addinivalue_line(
+        "markers", "alone: measures CPU shares across emulated CPUs, which another emulator "
+        "on the same host CPUs would skew: run with no other test beside it")
+
+
 @pytest.fixture(scope="session")
 def kernel():
     path = os.path.join(ROOT, "build", "plinth.elf")

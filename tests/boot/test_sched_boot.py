@@ -13,6 +13,8 @@ import select
 import subprocess
 import time
 
+import pytest
+
 import emulators
 from checks import expect_status, explain
 
@@ -47,6 +49,7 @@ def expect_weighted_shares(run):
     return units
 
 
+@pytest.mark.alone
 def test_weights_on_two_cpus_qemu(qemu, tmp_path):
     """Three burners 1:2:1 on two AMD-V pCPUs: the heavy one gets a pCPU to
     itself in effect, the light ones share the other."""
