@@ -3,6 +3,7 @@
  * is wall_base + offset + now: never ticked. Register C flags are computed
  * when time is advanced or C is read.
  */
+#include <plinth/civil_time.h>
 #include <plinth/string.h>
 #include <plinth/vplatform.h>
 
@@ -26,36 +27,6 @@ enum {
 #define C_PF 0x40
 #define C_AF 0x20
 #define C_UF 0x10
-
-struct tm_fields {
-	unsigned sec, min, hour, wday, mday, mon, year; /* year: full, e.g. 2024 */
-};
-
-/* Days since 1970-01-01 -> civil date (H. Hinnant's algorithm). */
-static void civil_from_days(uint64_t days, struct tm_fields *t)
-{
-	uint64_t z = days + 719468;
-	uint64_t era = z / 146097;
-	uint64_t doe = z - era * 146097;
-	uint64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	uint64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	uint64_t mp = (5 * doy + 2) / 153;
-	t->mday = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
-	t->mon = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
-	t->year = (unsigned)(yoe + era * 400 + (t->mon <= 2));
-	t->wday = (unsigned)((days + 4) % 7); /* 1970-01-01 was a Thursday; 0 = Sunday */
-}
-
-static uint64_t days_from_civil(unsigned y, unsigned m, unsigned d)
-{
-	if (m <= 2)
-		y--;
-	uint64_t era = y / 400;
-	uint64_t yoe = y - era * 400;
-	uint64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	uint64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
 
 uint64_t vrtc_seconds(const struct vrtc *rtc, uint64_t now_ns)
 {
@@ -98,13 +69,12 @@ static unsigned dec_hour(const struct vrtc *rtc, uint8_t v)
 /* The encoded value of time register reg (0-9 or the century) at seconds s. */
 static uint8_t time_reg(const struct vrtc *rtc, unsigned reg, uint64_t s)
 {
-	struct tm_fields t;
-	civil_from_days(s / 86400, &t);
-	unsigned sod = (unsigned)(s % 86400);
+	struct civil_time t;
+	civil_from_seconds(s, &t);
 	switch (reg) {
-	case R_SEC: return enc(rtc, sod % 60);
-	case R_MIN: return enc(rtc, sod / 60 % 60);
-	case R_HOUR: return enc_hour(rtc, sod / 3600);
+	case R_SEC: return enc(rtc, t.sec);
+	case R_MIN: return enc(rtc, t.min);
+	case R_HOUR: return enc_hour(rtc, t.hour);
 	case R_WDAY: return enc(rtc, t.wday + 1);
 	case R_MDAY: return enc(rtc, t.mday);
 	case R_MON: return enc(rtc, t.mon);
@@ -144,10 +114,9 @@ static void commit(struct vrtc *rtc, uint64_t now)
 		mon = 1;
 	if (mday < 1 || mday > 31)
 		mday = 1;
-	uint64_t s = days_from_civil(cent * 100 + yy, mon, mday) * 86400 + hour * 3600u +
-		     min * 60u + sec;
+	struct civil_time t = { cent * 100 + yy, mon, mday, hour, min, sec, 0 };
 	uint64_t cur = rtc->wall_base + now / NS_PER_SEC;
-	rtc->offset = (int64_t)(s - cur);
+	rtc->offset = civil_to_seconds(&t) - (int64_t)cur;
 }
 
 void vrtc_init(struct vrtc *rtc, uint64_t wall_clock_base, uint64_t now_ns)
