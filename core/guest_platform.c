@@ -11,6 +11,7 @@
 #include <plinth/io_bus.h>
 #include <plinth/log.h>
 #include <plinth/time.h>
+#include <plinth/wall_clock.h>
 
 static void uart_output(void *ctx, unsigned port_index, const char *buf, size_t n)
 {
@@ -35,7 +36,8 @@ void guest_platform_init(struct guest *g)
 		.uart_output = uart_output,
 		.reset = reset_requested,
 		.ctx = g,
-		.wall_clock_base = 0, /* the RTC starts at 1970-01-01 (no host RTC read yet) */
+		/* The host's date (read at boot) plus the time since: also for guests started later. */
+		.wall_clock_base = wall_clock_base(),
 		.ram_bytes = g->memory,
 		/* Guest RAM is one run from GPA 0: below 4 GiB up to its end, or all of 4 GiB. */
 		.lowmem_limit = MIN(g->memory, GiB(4)),

@@ -22,6 +22,7 @@
 #include <plinth/smp.h>
 #include <plinth/uefi_handoff.h>
 #include <plinth/vcpu_loop.h>
+#include <plinth/wall_clock.h>
 #include <plinth/x86/cpu.h>
 #include <plinth/x86/cpuinfo.h>
 #include <plinth/x86/descriptors.h>
@@ -146,6 +147,7 @@ void kmain(uint32_t magic, uint32_t info)
 		cpu_halt_forever();
 	}
 	smp_init(&boot_information);
+	wall_clock_init(); /* the clock is calibrated, the other CPUs not started */
 	run_guests();
 	selftest_run();
 	log_info("idle");
