@@ -9,6 +9,7 @@ Each test writes a plinth.toml describing its guests (docs/config.md). QEMU
 boots Plinth with -kernel, the file and the images as multiboot1 modules
 (-initrd "PATH,..."); Bochs boots a GRUB ISO with them as multiboot2 modules.
 """
+import datetime
 import os
 import re
 
@@ -50,6 +51,7 @@ HOSTILE_VMX = ["ud-vmxon", "ud-vmclear", "ud-vmptrld", "ud-vmptrst", "ud-vmread"
                "ud-vmwrite", "ud-vmlaunch", "ud-vmresume", "ud-vmxoff", "ud-invept",
                "ud-invvpid", "ud-vmfunc"]
 REALMODE = ["realmode-start", "realmode-hypercall", "realmode-long"]
+RTC = ["rtc-read", "rtc-format", "rtc-not-1970", "rtc-ticks"]
 ISOLATION = ["iso-guest-id", "iso-yield", "iso-own-intact", "iso-scan-works", "iso-no-foreign",
              "iso-own-found", "iso-beyond-ram"]
 
@@ -79,12 +81,14 @@ def write_config(request, guests):
     return str(path)
 
 
-def boot(request, backend, guests, cpu=None):
-    """Boot Plinth with test=guests and `guests` (see write_config)."""
+def boot(request, backend, guests, cpu=None, qemu_args=()):
+    """Boot Plinth with test=guests and `guests` (see write_config);
+    qemu_args go to QEMU's command line."""
     files = [write_config(request, guests)] + sorted({image(name) for name, _ in guests})
     if backend == "qemu":
-        return request.getfixturevalue("qemu")("test=guests", extra=["-initrd", ",".join(files)],
-                                               timeout=QEMU_TIMEOUT)
+        return request.getfixturevalue("qemu")(
+            "test=guests", extra=["-initrd", ",".join(files)] + list(qemu_args),
+            timeout=QEMU_TIMEOUT)
     kw = {"cpu": cpu} if cpu else {}
     return request.getfixturevalue("bochs")("test=guests", modules=files, timeout=BOCHS_TIMEOUT, **kw)
 
@@ -216,3 +220,30 @@ def test_guest_from_elf_and_a_lying_image(request, tmp_path):
     expect_report(run, "exitself", EXITS)
     assert re.search(r"liar: .*program header", run.log), f"no error naming liar {explain(run)}"
     assert "liar: guest" not in run.log, f"the lying image was started {explain(run)}"
+
+
+def test_guest_rtc_date(request):
+    """Plinth reads the machine's RTC at boot and the guests' RTCs start
+    from it: QEMU's RTC is set to a date of our choosing, which must come
+    out of Plinth's log line and out of the guest's own CMOS reads. QEMU's
+    RTC runs on from that date while the boot takes its time, so both may
+    be minutes later, never earlier."""
+    chosen = datetime.datetime(2030, 5, 17, 10, 20, 30)
+    slack = datetime.timedelta(minutes=10)
+    run = boot(request, "qemu", [("rtc", "memory=16M")],
+               qemu_args=["-rtc", "base=" + chosen.strftime("%Y-%m-%dT%H:%M:%S")])
+    expect_finished(run)
+    expect_report(run, "rtc", RTC)
+    expect_stopped(run, "rtc")
+
+    host = re.search(r"^\[time\] host RTC: (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC$", run.log, re.M)
+    assert host, f"no '[time] host RTC: ... UTC' line {explain(run)}"
+    host_time = datetime.datetime.strptime(host.group(1), "%Y-%m-%d %H:%M:%S")
+    assert chosen <= host_time <= chosen + slack, \
+        f"Plinth read {host_time} from an RTC set to {chosen} {explain(run)}"
+
+    dates = [m for m in map(re.compile(r"rtc date (\S+ \S+) ").match, guest_lines(run, "rtc")) if m]
+    assert dates, f"the rtc guest printed no date {explain(run)}"
+    guest_time = datetime.datetime.strptime(dates[0].group(1), "%Y-%m-%d %H:%M:%S")
+    assert host_time <= guest_time <= host_time + slack, \
+        f"the guest's RTC says {guest_time}, the host's said {host_time} {explain(run)}"
