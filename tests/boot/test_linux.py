@@ -1,6 +1,7 @@
 """A stock Debian Linux kernel with a busybox initramfs as a Plinth guest
 (docs/linux.md). tools/fetch-linux.sh gets the files with apt-get download
 on first use (build/linux/, never committed)."""
+import datetime
 import os
 import re
 import subprocess
@@ -28,12 +29,12 @@ def linux_guest(name, cmdline=CMDLINE, extra=""):
             f'cmdline = "{cmdline}"\nmemory = "128M"\n{extra}\n')
 
 
-def boot_linux(qemu, tmp_path, files, config, smp=1, timeout=240):
+def boot_linux(qemu, tmp_path, files, config, smp=1, timeout=240, qemu_args=()):
     cfg = tmp_path / "plinth.toml"
     cfg.write_text(config)
     kernel, initrd = files
     return qemu("test=guests", smp=smp, memory="768M", timeout=timeout,
-                extra=["-initrd", f"{cfg},{kernel},{initrd}"])
+                extra=["-initrd", f"{cfg},{kernel},{initrd}"] + list(qemu_args))
 
 
 def expect_linux_ran(run, name):
@@ -45,11 +46,19 @@ def expect_linux_ran(run, name):
 
 def test_linux_guest_qemu(qemu, tmp_path, linux_files):
     """One Linux guest reaches /init, prints its marker and powers off; Plinth
-    reports that it ended cleanly."""
-    run = boot_linux(qemu, tmp_path, linux_files, linux_guest("linux"))
+    reports that it ended cleanly. Its clock starts at the machine's date
+    (QEMU's RTC is set to one of ours; the boot may take minutes)."""
+    chosen = datetime.datetime(2030, 5, 17, 10, 20, 30)
+    run = boot_linux(qemu, tmp_path, linux_files, linux_guest("linux"),
+                     qemu_args=["-rtc", "base=" + chosen.strftime("%Y-%m-%dT%H:%M:%S")])
     expect_status(run, emulators.PASS)
     expect_linux_ran(run, "linux")
     expect_lines(run, "[guest linux] [    0.000000] Command line: " + CMDLINE)
+    m = re.search(r"\[guest linux\] .*rtc_cmos.* setting system clock to (\S+) UTC", run.log)
+    assert m, f"Linux did not set its clock from the RTC {explain(run)}"
+    linux_time = datetime.datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S")
+    assert chosen <= linux_time <= chosen + datetime.timedelta(minutes=10), \
+        f"Linux's RTC said {linux_time}, the machine's was set to {chosen} {explain(run)}"
 
 
 def test_two_linux_guests_side_by_side(qemu, tmp_path, linux_files):
