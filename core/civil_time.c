@@ -33,13 +33,6 @@ int64_t civil_days_from_date(unsigned year, unsigned mon, unsigned mday)
 	return era * DAYS_PER_ERA + doe - DAYS_0000_03_01_TO_1970;
 }
 
-bool civil_time_valid(const struct civil_time *t)
-{
-	return t->mon >= 1 && t->mon <= 12 && t->mday >= 1 &&
-	       t->mday <= civil_days_in_month(t->year, t->mon) && t->hour < 24 && t->min < 60 &&
-	       t->sec < 60;
-}
-
 int64_t civil_to_seconds(const struct civil_time *t)
 {
 	return civil_days_from_date(t->year, t->mon, t->mday) * SECONDS_PER_DAY +

@@ -27,8 +27,6 @@ unsigned civil_days_in_month(unsigned year, unsigned mon);
 /* Days from 1970-01-01 to year-mon-mday (negative before 1970). mon and
  * mday are not checked: mday past the month's end counts on into the next. */
 int64_t civil_days_from_date(unsigned year, unsigned mon, unsigned mday);
-/* True when every field is in range (the day within its month). */
-bool civil_time_valid(const struct civil_time *t);
 /* Seconds since 1970-01-01 00:00:00 (negative before); t need not be valid. */
 int64_t civil_to_seconds(const struct civil_time *t);
 /* The civil time `seconds` after 1970-01-01 00:00:00, weekday included. */

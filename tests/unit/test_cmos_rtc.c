@@ -7,6 +7,7 @@
 #include <plinth/errno.h>
 #include <plinth/vplatform.h>
 
+#include "civil_valid.h"
 #include "test_rng.h"
 
 #define BCD_24H 0x02
