@@ -74,7 +74,7 @@ int cmos_rtc_decode(const struct cmos_rtc_regs *r, struct civil_time *out,
 		century = CENTURY_ASSUMED;
 	t.year = century * 100 + yy;
 	if (t.year < EPOCH_YEAR)
-		return fail(err, "year", CMOS_RTC_YEAR, r->year);
+		return fail(err, "year (before 1970)", CMOS_RTC_YEAR, r->year);
 	/* The day last: its range depends on the month and year. */
 	if (!field(r->mday, binary, 1, civil_days_in_month(t.year, t.mon), &t.mday))
 		return fail(err, "day of month", CMOS_RTC_MDAY, r->mday);

@@ -42,7 +42,7 @@ struct cmos_rtc_error {
  * Registers -> civil time (UTC assumed). The century register counts only
  * when it holds a valid value from 19 to 99; otherwise the year is 20xx.
  * 0, or -E_INVAL with *err saying which field was out of range or not
- * valid BCD (dates before 1970 are refused too: what == "year").
+ * valid BCD (dates before 1970 too: "year (before 1970)").
  */
 int cmos_rtc_decode(const struct cmos_rtc_regs *r, struct civil_time *out,
 		    struct cmos_rtc_error *err);
