@@ -156,6 +156,7 @@ speaker: enabled=0
 sound: driver=dummy
 log: {bochslog}
 panic: action=fatal
+clock: sync=none, time0={time0}
 """
 
 
@@ -201,10 +202,12 @@ def bochs_cmdline(cmdline):
 
 
 def run_bochs(iso, log_path, cpu="corei7_skylake_x", megs=256, smp=1, timeout=120,
-              follow=None):
+              follow=None, rtc_start=None):
     """Boot an ISO in Bochs (needs a pseudo-terminal: run under `script`).
 
     `smp` is the number of CPUs (bochsrc `cpu: count=`), as for run_qemu.
+    `rtc_start` (seconds since 1970, UTC) sets the RTC's date; else it is
+    the host's (bochsrc `clock: time0=`).
 
     Bochs' exit status means nothing here (its shutdown port is a 'panic'):
     the result is read from the serial log. With `follow`, the serial port is
@@ -222,11 +225,12 @@ def run_bochs(iso, log_path, cpu="corei7_skylake_x", megs=256, smp=1, timeout=12
         rc = os.path.join(tmp, "bochsrc")
         with open(rc, "w") as f:
             f.write(BOCHSRC.format(megs=megs, cpu=cpu, count=smp, iso=iso, serial=serial,
-                                   bochslog=bochslog))
+                                   bochslog=bochslog,
+                                   time0="utc" if rtc_start is None else int(rtc_start)))
         cont = os.path.join(tmp, "cont.rc")
         with open(cont, "w") as f:
             f.write("c\n")
-        env = dict(os.environ, TERM="xterm")
+        env = dict(os.environ, TERM="xterm", TZ="UTC")  # time0 is read as local time
         proc = subprocess.Popen(["script", "-qfec", f"bochs -q -f {rc} -rc {cont}", "/dev/null"],
                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL, env=env, cwd=tmp,

@@ -81,15 +81,18 @@ def write_config(request, guests):
     return str(path)
 
 
-def boot(request, backend, guests, cpu=None, qemu_args=()):
+def boot(request, backend, guests, cpu=None, qemu_args=(), rtc_start=None):
     """Boot Plinth with test=guests and `guests` (see write_config);
-    qemu_args go to QEMU's command line."""
+    qemu_args go to QEMU's command line, rtc_start (a datetime, UTC) sets
+    Bochs' RTC."""
     files = [write_config(request, guests)] + sorted({image(name) for name, _ in guests})
     if backend == "qemu":
         return request.getfixturevalue("qemu")(
             "test=guests", extra=["-initrd", ",".join(files)] + list(qemu_args),
             timeout=QEMU_TIMEOUT)
     kw = {"cpu": cpu} if cpu else {}
+    if rtc_start:
+        kw["rtc_start"] = rtc_start.replace(tzinfo=datetime.timezone.utc).timestamp()
     return request.getfixturevalue("bochs")("test=guests", modules=files, timeout=BOCHS_TIMEOUT, **kw)
 
 
@@ -222,15 +225,17 @@ def test_guest_from_elf_and_a_lying_image(request, tmp_path):
     assert "liar: guest" not in run.log, f"the lying image was started {explain(run)}"
 
 
-def test_guest_rtc_date(request):
+@pytest.mark.parametrize("backend", ["qemu", "bochs"])
+def test_guest_rtc_date(request, backend):
     """Plinth reads the machine's RTC at boot and the guests' RTCs start
-    from it: QEMU's RTC is set to a date of our choosing, which must come
-    out of Plinth's log line and out of the guest's own CMOS reads. QEMU's
-    RTC runs on from that date while the boot takes its time, so both may
-    be minutes later, never earlier."""
+    from it: the emulator's RTC (QEMU -rtc base=, Bochs clock: time0=) is
+    set to a date of our choosing, which must come out of Plinth's log line
+    and out of the guest's own CMOS reads. The RTC runs on from that date
+    while the boot takes its time, so both may be minutes later, never
+    earlier."""
     chosen = datetime.datetime(2030, 5, 17, 10, 20, 30)
     slack = datetime.timedelta(minutes=10)
-    run = boot(request, "qemu", [("rtc", "memory=16M")],
+    run = boot(request, backend, [("rtc", "memory=16M")], rtc_start=chosen,
                qemu_args=["-rtc", "base=" + chosen.strftime("%Y-%m-%dT%H:%M:%S")])
     expect_finished(run)
     expect_report(run, "rtc", RTC)
