@@ -329,10 +329,21 @@ static uint64_t account_stop(struct vcpu *v, uint64_t now, bool *need_pick, stru
 	return kicks;
 }
 
-static bool guests_alive(void)
+/*
+ * Running, restarting, or stopped but not yet through its end: a guest is
+ * stopped (guest_stop) on the CPU that ran it before that CPU takes it out
+ * of the scheduler and ends it (account_stop, guest_ended), and the boot
+ * CPU must not tear guests down meanwhile. Under vcpu_sched_lock: `ending`
+ * is set under it together with the vCPUs going offline, so one of the two
+ * shows until guest_ended is done.
+ */
+static bool guest_alive_locked(const struct guest *g)
 {
-	for (size_t i = 0; i < guest_count(); i++)
-		if (guest_by_index(i)->state == GUEST_RUNNING || guest_by_index(i)->restarting)
+	if (g->state == GUEST_RUNNING || __atomic_load_n(&g->restarting, __ATOMIC_ACQUIRE) ||
+	    __atomic_load_n(&g->ending, __ATOMIC_ACQUIRE))
+		return true;
+	for (unsigned i = 0; i < g->vcpu_count; i++)
+		if (sched_vcpu_state(&g->vcpus[i].sched) != SCHED_OFFLINE)
 			return true;
 	return false;
 }
@@ -340,7 +351,13 @@ static bool guests_alive(void)
 /* Guests alive, or someone at the console who may start one again. */
 static bool keep_running(void)
 {
-	return guests_alive() || mgmt_console_in_use();
+	bool alive = false;
+
+	spin_lock(&vcpu_sched_lock);
+	for (size_t i = 0; i < guest_count() && !alive; i++)
+		alive = guest_alive_locked(guest_by_index(i));
+	spin_unlock(&vcpu_sched_lock);
+	return alive || mgmt_console_in_use();
 }
 
 /* A vCPU that could still run, or be woken by something Plinth knows of. */

@@ -37,11 +37,17 @@ def _status_from_log(log):
     return int(found[-1]) if found else None
 
 
-def _finish(serial_text, timed_out, started, log_path):
+def _finish(serial_text, timed_out, started, log_path, emulator_note=None):
+    """The Run; `emulator_note` (how the emulator itself ended) is added to
+    the log when the run reached no exit status, to tell a crash of the
+    emulator from a reset of the machine."""
     text = serial_text.replace("\r", "")
+    status = _status_from_log(text)
+    if status is None and not timed_out and emulator_note:
+        text += ("" if text.endswith("\n") or not text else "\n") + emulator_note + "\n"
     with open(log_path, "w") as f:
         f.write(text)
-    return Run(text, _status_from_log(text), timed_out, time.monotonic() - started, log_path)
+    return Run(text, status, timed_out, time.monotonic() - started, log_path)
 
 
 def make_iso(kernel, cmdline="", modules=(), cache_dir=None):
@@ -133,14 +139,19 @@ def run_qemu(log_path, timeout=60, serial_files=(), **kw):
         for path in serial_files:
             extra += ["-serial", f"file:{path}"]
         cmd = qemu_command(extra=extra + list(kw.pop("extra", ())), **kw)
-        timed_out = False
+        timed_out, note = False, None
         try:
-            subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.PIPE, timeout=timeout)
+            proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE, timeout=timeout)
+            err = proc.stderr.decode("utf-8", "replace").strip()[-1500:]
+            # -no-reboot: a triple fault or reset ends QEMU with 0; a signal is QEMU's own crash.
+            note = (f"[emulator] QEMU ended with exit code {proc.returncode} and no test status"
+                    + (f"; its stderr:\n{err}" if err else " (nothing on stderr: a machine reset, "
+                       "e.g. a triple fault, with -no-reboot)"))
         except subprocess.TimeoutExpired:
             timed_out = True
         serial = open(com1, "rb").read().decode("utf-8", "replace") if os.path.exists(com1) else ""
-    return _finish(serial, timed_out, started, log_path)
+    return _finish(serial, timed_out, started, log_path, note)
 
 
 BOCHSRC = """\
