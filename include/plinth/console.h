@@ -38,8 +38,8 @@ void console_puts(const char *s);
 
 /*
  * The management console's output (raw, as console_write_raw), after which
- * the serial line's last line reads `line` (its prompt and what is typed;
- * empty when no prompt is shown). Log lines written while a prompt shows
+ * the last line of each terminal (the serial line, a screen with a keyboard)
+ * reads `line` (its prompt and what is typed; empty when no prompt is shown). Log lines written while a prompt shows
  * erase it and draw it again after themselves.
  */
 #define CONSOLE_PROMPT_MAX 160
