@@ -39,8 +39,9 @@ void console_puts(const char *s);
 /*
  * The management console's output (raw, as console_write_raw), after which
  * the last line of each terminal (the serial line, a screen with a keyboard)
- * reads `line` (its prompt and what is typed; empty when no prompt is shown). Log lines written while a prompt shows
- * erase it and draw it again after themselves.
+ * reads `line` (its prompt and what is typed; empty when no prompt is
+ * shown). Log lines written while a prompt shows erase it and draw it again
+ * after themselves.
  */
 #define CONSOLE_PROMPT_MAX 160
 void console_write_prompt(const char *s, size_t n, const char *line, size_t line_len);

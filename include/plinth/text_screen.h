@@ -2,8 +2,8 @@
  * A text terminal over a grid of character cells, shared by the framebuffer
  * and VGA text screen consoles: cursor, line wrap, scrolling, CR/LF/tab/
  * backspace, and ANSI escape sequences (colours from SGR are kept, ESC [ K
- * erases in the line, every other sequence is skipped rather than drawn). The grid is a shadow copy of
- * what is on the screen: scrolling redraws only the cells that change, and
+ * erases in the line, every other sequence is skipped rather than drawn).
+ * The grid is a shadow copy of what is on the screen: scrolling redraws only the cells that change, and
  * never reads the (slow, write-combining) video memory back. Still, a scroll
  * rewrites most of the screen, so at the bottom it jumps by a quarter of
  * the rows at once (with the glyph loop made tight, 0.75 ms per log line at

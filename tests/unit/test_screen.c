@@ -284,7 +284,8 @@ static void test_escapes_skipped_colours_kept(void **state)
 
 	make_fb(&s, 128, 64, 32, 512);
 	start(&s);
-	put(&s, "\x1b[1;31mE\x1b[0m\x1b]0;a title\x07N\x1b[6n\x1b[?25l\x1b(BO\x1b[44;93mQ\x1b[mR\x1b" "7S");
+	put(&s, "\x1b[1;31mE\x1b[0m\x1b]0;a title\x07N\x1b[6n\x1b[?25l\x1b(BO"
+		"\x1b[44;93mQ\x1b[mR\x1b" "7S");
 	assert_string_equal(row_text(&s, 0), "ENOQRS");
 	c = &s.fb.ts.cells[0];
 	assert_int_equal(c[0].attr, TEXT_ATTR(TEXT_LIGHT_RED, TEXT_BLACK));
