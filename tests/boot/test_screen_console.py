@@ -14,7 +14,7 @@ import tempfile
 import time
 
 import emulators
-from test_screen import Monitor
+from test_screen import FB_LINE, Monitor, decode_fb
 
 GUESTS = os.path.join(emulators.ROOT, "build", "guests")
 # "hunter2" under a fixed salt, as in tests/boot/test_console.py.
@@ -51,13 +51,14 @@ def key_name(ch):
 class ScreenConsole:
     """Plinth in QEMU: serial output to a file, the monitor on a Unix socket."""
 
-    def __init__(self, kernel, tmp_path, log_path, sock, extra=()):
+    def __init__(self, tmp_path, log_path, sock, extra=(), **kw):
         self.tmp_path = tmp_path
         self.log_path = log_path
         self.serial = tmp_path / "com1.log"
+        self.fb_size = None  # (cols, rows) of a framebuffer console, once known
         cmd = emulators.qemu_command(
-            kernel=kernel, extra=["-serial", f"file:{self.serial}",
-                                  "-monitor", f"unix:{sock},server,nowait", *extra])
+            extra=["-serial", f"file:{self.serial}",
+                   "-monitor", f"unix:{sock},server,nowait", *extra], **kw)
         self.proc = subprocess.Popen(cmd, cwd=tmp_path, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.sock = sock
@@ -93,7 +94,12 @@ class ScreenConsole:
             "\n".join(self.serial_text().splitlines()[-15:])
 
     def screen(self):
-        """The text memory: rows of (characters, attributes)."""
+        """Rows of (characters, attributes): VGA text memory, or a framebuffer's
+        screendump read with Plinth's font (attributes: colour names)."""
+        if self.fb_size:
+            self.mon.command("screendump screen.ppm")
+            grid = decode_fb(self.tmp_path / "screen.ppm", *self.fb_size)
+            return [("".join(ch for ch, _ in row).rstrip(), [c for _, c in row]) for row in grid]
         self.mon.command("pmemsave 0xb8000 4000 vga.bin")
         data = (self.tmp_path / "vga.bin").read_bytes()
         assert len(data) == COLS * ROWS * 2
@@ -130,8 +136,8 @@ class ScreenConsole:
             time.sleep(0.05)
 
 
-def start(kernel, tmp_path, log_path, short, extra=()):
-    return ScreenConsole(kernel, tmp_path, log_path, os.path.join(short, "sock"), extra)
+def start(tmp_path, log_path, short, extra=(), **kw):
+    return ScreenConsole(tmp_path, log_path, os.path.join(short, "sock"), extra, **kw)
 
 
 def test_keyboard_types_at_the_console_on_the_screen(kernel, tmp_path, log_path):
@@ -139,8 +145,8 @@ def test_keyboard_types_at_the_console_on_the_screen(kernel, tmp_path, log_path)
     cfg = tmp_path / "plinth.toml"
     cfg.write_text(CONFIG)
     with tempfile.TemporaryDirectory(prefix="mon") as short:  # Unix socket paths are short
-        con = start(kernel, tmp_path, log_path, short,
-                    ["-initrd", f"{cfg},{GUESTS}/echo.bin"])
+        con = start(tmp_path, log_path, short, ["-initrd", f"{cfg},{GUESTS}/echo.bin"],
+                    kernel=kernel)
         try:
             drive(con)
         finally:
@@ -208,11 +214,41 @@ def test_no_i8042_leaves_the_screen_log_only(kernel, tmp_path, log_path):
     """A PC without a keyboard controller (its status port reads 0xff): no
     wait, no keyboard, the screen shows the log as before."""
     with tempfile.TemporaryDirectory(prefix="mon") as short:
-        con = start(kernel, tmp_path, log_path, short, ["-machine", "pc,i8042=off"])
+        con = start(tmp_path, log_path, short, ["-machine", "pc,i8042=off"], kernel=kernel)
         try:
             con.wait_serial("[core] idle")
             assert ("[console] screen: no keyboard (no i8042 controller (status port 0x64 "
                     "reads 0xff)); the screen shows the log only") in con.serial_text(), con.tail()
             con.wait_screen(r"\[core\] idle", "the log on the screen")
+        finally:
+            con.close()
+
+
+def test_keyboard_console_on_a_uefi_framebuffer(kernel, tmp_path, log_path):
+    """The same terminal drawn on the GOP framebuffer (GRUB under OVMF): the
+    keyboard opens the console, list answers, login works, the guest's
+    colours show."""
+    assert os.path.exists(os.path.join(GUESTS, "echo.bin")), "run `make guests` first"
+    cfg = tmp_path / "plinth.toml"
+    cfg.write_text(CONFIG)
+    iso = emulators.make_iso(kernel, "", [str(cfg), os.path.join(GUESTS, "echo.bin")])
+    with tempfile.TemporaryDirectory(prefix="mon") as short:
+        con = start(tmp_path, log_path, short, iso=iso, firmware="uefi")
+        try:
+            con.wait_serial("[guest echo] ready", seconds=300)
+            m = FB_LINE.search(con.serial_text())
+            assert m, f"no framebuffer console\n{con.tail()}"
+            con.fb_size = (int(m.group(1)), int(m.group(2)))
+            con.type("\r")
+            con.wait_prompt("plinth> ", "the prompt after Enter")
+            con.type("list\r")
+            con.wait_screen(r"echo +1 running +1 +16M .*", "the guest in list")
+            con.type("login\r" + PASSWORD + "\r")
+            con.wait_prompt("plinth# ", "the admin prompt")
+            con.type("console echo\r")
+            con.wait_prompt("echo$ ", "the guest's prompt")
+            con.type("ok\r")
+            colours = con.wait_screen(r"echo: ok", "the guest's answer")
+            assert colours[len("echo: ")] == "green", colours[:10]
         finally:
             con.close()
