@@ -1,7 +1,8 @@
 """The management console on the screen, typed at on the PS/2 keyboard
 (docs/console.md). QEMU (TCG, AMD-V) boots Plinth by -kernel, so the screen
 is the BIOS's 80x25 VGA text mode; keys go in through the QEMU monitor's
-`sendkey`, the screen is read back from the text memory at 0xB8000. The
+`sendkey`, the screen is read back from the text memory at 0xB8000 (and, in
+one test, from a screendump of the UEFI GOP framebuffer). The
 serial line gets no input at all (a file), so everything the console does
 here was typed on the keyboard. The guest is `echo` (tests/guests/echo.c):
 it never ends and answers like a tiny shell, with the escape sequences a
