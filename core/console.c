@@ -8,9 +8,10 @@ static volatile bool panicking;
 static volatile bool lock_abandoned; /* a panic gave up on the lock once: never wait again */
 
 /*
- * The serial console's last line when it is a prompt and what is typed after
- * it (console_write_prompt): a log line arriving then is written over it and
- * the prompt line drawn again below, so a half-typed command is never split.
+ * The terminals' last line (the serial line's, and the screen's when it has
+ * a keyboard) when it is a prompt and what is typed after it
+ * (console_write_prompt): a log line arriving then is written over it and the
+ * prompt line drawn again below, so a half-typed command is never split.
  */
 static char prompt_line[CONSOLE_PROMPT_MAX];
 static size_t prompt_len;

@@ -1,8 +1,11 @@
 /*
  * The screen console: the hypervisor log on the loader's framebuffer (GOP,
  * VBE) or on VGA text memory, so a machine with a monitor and no serial cable
- * shows what happens. It gets log lines and panic dumps, not a guest's raw
- * terminal output (that goes to the serial line it is typed on).
+ * shows what happens. With a PS/2 keyboard beside it, it is a terminal for
+ * the management console as the serial line is: keys typed there feed the
+ * one console (console_getc) and the screen shows its prompts and output
+ * and an attached guest's terminal. Without one it shows log lines and
+ * panic dumps only (log_only): a prompt nobody can answer there is noise.
  */
 #define LOG_TAG "console"
 #include <plinth/boot_info.h>
@@ -10,6 +13,7 @@
 #include <plinth/fb_text.h>
 #include <plinth/log.h>
 #include <plinth/percpu.h>
+#include <plinth/ps2_keyboard.h>
 #include <plinth/string.h>
 #include <plinth/vga_text.h>
 #include <plinth/x86/io.h>
@@ -32,6 +36,7 @@ static bool wanted = true;   /* console=noscreen clears it */
 static bool registered;
 static bool started;
 static bool broken;          /* a fault while drawing: never draw again */
+static bool keyboard;        /* a PS/2 keyboard types at this screen */
 static volatile int drawing_cpu = -1;
 
 static struct text_screen *screen_terminal(void)
@@ -159,6 +164,28 @@ static void start_fb(const struct boot_framebuffer *d)
 		 fb.live ? "" : " (shown once the page tables map it)");
 }
 
+/*
+ * Only the boot CPU runs yet and no prompt was drawn: the sink may stop
+ * being log-only while registered.
+ */
+static void start_keyboard(void)
+{
+	const char *why;
+
+	if (!ps2_keyboard_start(&why)) {
+		log_info("screen: no keyboard (%s); the screen shows the log only", why);
+		return;
+	}
+	keyboard = true;
+	screen_sink.log_only = false;
+	log_info("screen: PS/2 keyboard (US layout): the management console is on the screen too");
+}
+
+int console_screen_getc(void)
+{
+	return registered && keyboard ? ps2_keyboard_getc() : -1;
+}
+
 void console_screen_start(const struct boot_info *bi)
 {
 	struct vga_bios_mode m;
@@ -180,6 +207,8 @@ void console_screen_start(const struct boot_info *bi)
 	} else {
 		log_info("screen: none (the loader reported no framebuffer); serial only");
 	}
+	if (registered)
+		start_keyboard();
 }
 
 void console_screen_paging_ready(void)

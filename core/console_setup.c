@@ -58,11 +58,12 @@ uint16_t console_serial_port(void)
 	return boot_uart.port;
 }
 
+/* Serial first, then the screen's keyboard: both type at the one console. */
 int console_getc(void)
 {
 	char c;
 
-	return uart16550_getc(&boot_uart, &c) ? (unsigned char)c : -1;
+	return uart16550_getc(&boot_uart, &c) ? (unsigned char)c : console_screen_getc();
 }
 
 void console_configure(const char *cmdline)

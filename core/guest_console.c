@@ -109,9 +109,9 @@ void guest_console_write(struct guest *g, const char *s, size_t n)
 		return;
 	spin_lock(&g->console_ring_lock);
 	/*
-	 * Attached (someone types to it on the serial line): its terminal output
-	 * as it is, escapes included, to the serial console only. The screen
-	 * shows the hypervisor's log, not a terminal it cannot type into.
+	 * Attached (someone types to it at the console): its terminal output as
+	 * it is, escapes included, to the serial line and to a screen that has
+	 * a keyboard; a log-only screen shows no terminal it cannot type into.
 	 */
 	if (g->console_attached) {
 		spin_unlock(&g->console_ring_lock);

@@ -1,7 +1,8 @@
 /*
- * The management console on Plinth's serial port (docs/console.md), polled
- * by the boot CPU at its ticks. It is quiet until a key arrives; then it is
- * a prompt ("plinth> " as observer, "plinth# " as admin) that reads a line
+ * The management console on Plinth's serial port and, with a PS/2 keyboard,
+ * on the screen (docs/console.md), polled by the boot CPU at its ticks. It is
+ * quiet until a key arrives; then it is a prompt ("plinth> " as observer,
+ * "plinth# " as admin) that reads a line
  * and runs it (core/mgmt_console_cmds.c). `console NAME` attaches: typed
  * bytes go to that guest only (admins) until the escape key (Ctrl-] by
  * default, [hypervisor] console_escape) brings the prompt back. `login`
@@ -51,8 +52,9 @@ static struct {
 
 /*
  * Command output is gathered and written in one go: log lines from other CPUs
- * cannot split it. It goes to the serial line only (raw): the screen shows the
- * log, not a prompt nobody can type at there.
+ * cannot split it. It is raw output: the serial line gets it, and the screen
+ * when a keyboard types at it (a log-only screen shows no prompt nobody can
+ * answer there).
  */
 static char out_buf[8192];
 static size_t out_len;

@@ -140,6 +140,24 @@ static void apply_sgr(struct text_screen *ts)
 	ts->attr = TEXT_ATTR(fg, bg);
 }
 
+/*
+ * ESC [ K (or 0 K): erase from the cursor to the end of the line; 1 K: from
+ * the start of the line to the cursor; 2 K: the whole line. The cursor stays
+ * (the management console writes "\r ESC [ K" to redraw its prompt line).
+ */
+static void erase_in_line(struct text_screen *ts)
+{
+	unsigned mode = ts->nparams ? ts->params[0] : 0;
+	uint32_t from = mode == 0 ? ts->col : 0;
+	uint32_t to = mode == 1 ? ts->col + 1 : ts->cols;
+
+	if (mode > 2)
+		return;
+	for (uint32_t c = from; c < to; c++)
+		put_cell(ts, ts->row, c, blank_cell);
+	ts->wrap_pending = false;
+}
+
 /* One byte of an escape sequence; returns to ESC_NONE when it ends. */
 static void escape_byte(struct text_screen *ts, uint8_t b)
 {
@@ -147,6 +165,7 @@ static void escape_byte(struct text_screen *ts, uint8_t b)
 	case ESC_START:
 		ts->nparams = 0;
 		ts->params[0] = 0;
+		ts->csi_marked = false;
 		if (b == '[')
 			ts->esc = ESC_CSI;
 		else if (b == ']' || b == 'P' || b == '_' || b == '^')
@@ -169,13 +188,17 @@ static void escape_byte(struct text_screen *ts, uint8_t b)
 			if (ts->nparams < TEXT_MAX_PARAMS)
 				ts->params[ts->nparams++] = 0;
 		} else if (b >= 0x40 && b <= 0x7E) { /* final byte */
-			if (b == 'm')
+			if (b == 'm' && !ts->csi_marked)
 				apply_sgr(ts);
+			else if (b == 'K' && !ts->csi_marked)
+				erase_in_line(ts);
 			ts->esc = ESC_NONE;
 		} else if (b < 0x20 || b > 0x7E) {
 			ts->esc = ESC_NONE; /* malformed: give up on it */
+		} else {
+			ts->csi_marked = true; /* ? < = > or an intermediate (space ! \" ...): skipped */
 		}
-		return; /* intermediate and private bytes (? > space) are skipped */
+		return;
 	case ESC_STRING:
 		if (b == BEL)
 			ts->esc = ESC_NONE;

@@ -1,7 +1,8 @@
 /*
- * Console output fan-out: every registered sink (serial port now, a screen
- * console later) gets every byte. Output never blocks forever: a sink that
- * cannot keep up drops bytes rather than hang the hypervisor.
+ * Console output fan-out: every registered sink (the serial port, the
+ * screen) gets every log line; raw terminal output skips the log-only ones.
+ * Output never blocks forever: a sink that cannot keep up drops bytes rather
+ * than hang the hypervisor.
  */
 #ifndef PLINTH_CONSOLE_H
 #define PLINTH_CONSOLE_H
@@ -17,7 +18,12 @@ struct console_sink {
 	void (*flush)(struct console_sink *sink); /* wait until sent; may be NULL */
 	/* One log line and its level (enum log_level), e.g. to colour it; may be NULL: write. */
 	void (*write_log)(struct console_sink *sink, int level, const char *s, size_t n);
-	bool log_only; /* the screen: log lines, not a guest's raw terminal output */
+	/*
+	 * Log lines only: raw output (the management console's prompts and
+	 * answers, an attached guest's terminal) and the prompt redraw skip
+	 * it. For a sink nobody can type at: the screen without a keyboard.
+	 */
+	bool log_only;
 	struct console_sink *next;
 };
 
@@ -26,15 +32,16 @@ void console_unregister(struct console_sink *sink);
 void console_write(const char *s, size_t n);
 /* A log line at `level` (enum log_level): what console_write does, plus the level. */
 void console_write_log(int level, const char *s, size_t n);
-/* A guest's terminal output as it is (escapes and all): serial sinks only. */
+/* A guest's terminal output as it is (escapes and all): every sink but the log-only ones. */
 void console_write_raw(const char *s, size_t n);
 void console_puts(const char *s);
 
 /*
  * The management console's output (raw, as console_write_raw), after which
- * the serial line's last line reads `line` (its prompt and what is typed;
- * empty when no prompt is shown). Log lines written while a prompt shows
- * erase it and draw it again after themselves.
+ * the last line of each terminal (the serial line, a screen with a keyboard)
+ * reads `line` (its prompt and what is typed; empty when no prompt is
+ * shown). Log lines written while a prompt shows erase it and draw it again
+ * after themselves.
  */
 #define CONSOLE_PROMPT_MAX 160
 void console_write_prompt(const char *s, size_t n, const char *line, size_t line_len);
@@ -51,7 +58,10 @@ void console_early_init(void);
 void console_configure(const char *cmdline);
 /* The I/O port of the UART the hypervisor's console uses (0: none). */
 uint16_t console_serial_port(void);
-/* A byte typed on the serial console, or -1 when none is waiting (polled). */
+/*
+ * A byte typed at the console, or -1 when none is waiting (polled): the
+ * serial line's first, then the screen's keyboard's (console_screen_getc).
+ */
 int console_getc(void);
 /*
  * Apply a console spec ("com2,9600", "noscreen", "com2+screen", see
@@ -69,5 +79,11 @@ void console_use(const char *spec, const char *origin);
 void console_screen_start(const struct boot_info *bi);
 void console_screen_paging_ready(void);
 void console_screen_choose(enum console_screen_choice choice, const char *origin);
+/*
+ * A byte typed on the PS/2 keyboard (US layout), or -1: none waiting, no
+ * keyboard, or the screen console is off (the keyboard goes with it: found
+ * at console_screen_start, it makes the screen a full terminal).
+ */
+int console_screen_getc(void);
 
 #endif

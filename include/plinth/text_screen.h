@@ -1,9 +1,9 @@
 /*
  * A text terminal over a grid of character cells, shared by the framebuffer
  * and VGA text screen consoles: cursor, line wrap, scrolling, CR/LF/tab/
- * backspace, and ANSI escape sequences (colours from SGR are kept, every
- * other sequence is skipped rather than drawn). The grid is a shadow copy of
- * what is on the screen: scrolling redraws only the cells that change, and
+ * backspace, and ANSI escape sequences (colours from SGR are kept, ESC [ K
+ * erases in the line, every other sequence is skipped rather than drawn).
+ * The grid is a shadow copy of what is on the screen: scrolling redraws only the cells that change, and
  * never reads the (slow, write-combining) video memory back. Still, a scroll
  * rewrites most of the screen, so at the bottom it jumps by a quarter of
  * the rows at once (with the glyph loop made tight, 0.75 ms per log line at
@@ -55,6 +55,7 @@ struct text_screen {
 	enum text_escape esc;
 	unsigned nparams;
 	unsigned params[TEXT_MAX_PARAMS];
+	bool csi_marked; /* a private marker (? < = >) or intermediate byte: a sequence only skipped */
 	unsigned utf8_left; /* continuation bytes still expected: they draw no box of their own */
 };
 

@@ -109,7 +109,7 @@ def _boot_and_grab(tmp_path, sock, log_path, until, commands, timeout, exit_devi
 # LOG_PANIC lines (the dump, and the self-test's exit status) are red like errors.
 LEVEL_COLOUR = [(re.compile(r"\[[^\]]+\] error: |\[panic\]|\[test\] emulator exit status"), "red"),
                 (re.compile(r"\[[^\]]+\] warning: "), "yellow")]
-RGB = {"grey": GREY, "red": (0xFF, 0x55, 0x55), "yellow": (0xFF, 0xFF, 0x55)}
+RGB = {"grey": GREY, "red": (0xFF, 0x55, 0x55), "yellow": (0xFF, 0xFF, 0x55), "green": (0, 0xAA, 0)}
 VGA_ATTR = {"grey": 0x07, "red": 0x0C, "yellow": 0x0E}
 
 

@@ -7,7 +7,7 @@ GUEST_DIR := tests/guests
 GUEST_OUT := $(BUILD)/guests
 
 # Guests started in 32-bit protected mode at 1 MiB, and in real mode at 0x8000.
-GUESTS_PROT32 := exits hostile isolation burn sleeper crash bench rtc
+GUESTS_PROT32 := exits hostile isolation burn sleeper crash bench rtc echo
 GUESTS_REAL   := realmode
 GUEST_IMAGES  := $(patsubst %,$(GUEST_OUT)/%.bin,$(GUESTS_PROT32) $(GUESTS_REAL))
 

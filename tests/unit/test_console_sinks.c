@@ -1,9 +1,10 @@
 /*
  * The console's fan-out (core/console.c): every sink gets log lines, raw
- * output skips the log-only screen, and a log line written while the
- * management console shows a prompt erases that line, then draws the prompt
- * and what was typed again below itself (so a half-typed command is never
- * split by a log line from another CPU).
+ * output skips a log-only screen (one without a keyboard) and reaches one
+ * with a keyboard, and a log line written while the management console
+ * shows a prompt erases that line, then draws the prompt and what was typed
+ * again below itself (so a half-typed command is never split by a log line
+ * from another CPU).
  */
 #include "host_shim.h"
 
@@ -89,6 +90,19 @@ static void test_plain_writes_never_redraw(void **state)
 	assert_string_equal(serial.text, "password: half raw");
 }
 
+/* A screen with a keyboard is not log-only: it is a terminal like the serial line. */
+static void test_screen_with_a_keyboard_gets_everything(void **state)
+{
+	(void)state;
+	screen.sink.log_only = false;
+	console_write_prompt("plinth> li", 10, "plinth> li", 10);
+	console_write_log(3, "[guest a] hello\n", 16);
+	console_write_raw("guest bytes", 11);
+	screen.sink.log_only = true;
+	assert_string_equal(screen.text, "plinth> li\r\x1b[K[guest a] hello\nplinth> liguest bytes");
+	assert_string_equal(serial.text, screen.text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -98,6 +112,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_redraw_once_the_prompt_is_gone, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_plain_writes_never_redraw, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_screen_with_a_keyboard_gets_everything, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

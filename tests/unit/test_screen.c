@@ -284,7 +284,8 @@ static void test_escapes_skipped_colours_kept(void **state)
 
 	make_fb(&s, 128, 64, 32, 512);
 	start(&s);
-	put(&s, "\x1b[1;31mE\x1b[0m\x1b]0;a title\x07N\x1b[2K\x1b[?25l\x1b(BO\x1b[44;93mQ\x1b[mR\x1b" "7S");
+	put(&s, "\x1b[1;31mE\x1b[0m\x1b]0;a title\x07N\x1b[6n\x1b[?25l\x1b(BO"
+		"\x1b[44;93mQ\x1b[mR\x1b" "7S");
 	assert_string_equal(row_text(&s, 0), "ENOQRS");
 	c = &s.fb.ts.cells[0];
 	assert_int_equal(c[0].attr, TEXT_ATTR(TEXT_LIGHT_RED, TEXT_BLACK));
@@ -298,6 +299,82 @@ static void test_escapes_skipped_colours_kept(void **state)
 	put(&s, "2mG\x1b[3\x18H");
 	assert_string_equal(row_text(&s, 0), "ENOQRSGH");
 	assert_int_equal(c[6].attr, TEXT_ATTR(TEXT_GREEN, TEXT_BLACK));
+	free(s.mem);
+}
+
+/* Every other sequence a guest's shell or a line editor sends: skipped, nothing drawn. */
+static void test_other_sequences_draw_nothing(void **state)
+{
+	(void)state;
+	struct screen s;
+
+	make_fb(&s, 128, 64, 32, 512);
+	start(&s);
+	put(&s, "a\x1b[6nb\x1b[2Jc\x1b[Hd\x1b[10;20He\x1b[?1049hf\x1b[>0cg\x1b[1 qh\x1b[38:5:1mi");
+	put(&s, "\x1b=j\x1b" "8k\x1b[?2Kl\x1b[?1mm\x1b]2;title\x1b\\n\x1bPq#0\x1b\\o");
+	assert_string_equal(row_text(&s, 0), "abcdefghijklmno");
+	assert_int_equal(s.fb.ts.row, 0);
+	/* private and intermediate-marked SGRs change no colour */
+	for (unsigned c = 0; c < 15; c++)
+		assert_int_equal(s.fb.ts.cells[c].attr, TEXT_DEFAULT_ATTR);
+	free(s.mem);
+}
+
+static void test_erase_in_line(void **state)
+{
+	(void)state;
+	struct screen s;
+
+	make_fb(&s, 128, 64, 32, 512); /* 16 columns */
+	start(&s);
+	put(&s, "above\nabcdef\b\b\b\x1b[K");
+	assert_string_equal(row_text(&s, 1), "abc");
+	assert_int_equal(s.fb.ts.col, 3); /* the cursor stays */
+	assert_cell_pixels(&s, 1, 3, ' ', GREY, 0); /* erased on the screen, not just the grid */
+	put(&s, "XYZ\b\b\x1b[0K");
+	assert_string_equal(row_text(&s, 1), "abcX");
+	put(&s, "YZ\b\b\x1b[1K");
+	assert_string_equal(row_text(&s, 1), "     Z");
+	put(&s, "\x1b[3K\x1b[?K\x1b[?2K");      /* unknown mode, private marker: no erase */
+	assert_string_equal(row_text(&s, 1), "     Z");
+	put(&s, "\x1b[2KQ");
+	assert_string_equal(row_text(&s, 1), "    Q");
+	assert_string_equal(row_text(&s, 0), "above"); /* other lines untouched */
+	/* at the right edge, with the wrap pending: the last column goes, no wrap */
+	put(&s, "\r0123456789abcdef\x1b[K");
+	assert_string_equal(row_text(&s, 1), "0123456789abcde");
+	put(&s, "F");
+	assert_string_equal(row_text(&s, 1), "0123456789abcdeF");
+	assert_string_equal(row_text(&s, 2), "");
+	free(s.mem);
+}
+
+/*
+ * What the management console sends (core/mgmt_console.c, core/console.c):
+ * echo, "\b \b" for Backspace, a log line over a half-typed command
+ * ("\r ESC [ K", the line, the prompt again), Enter.
+ */
+static void test_console_line_editing(void **state)
+{
+	(void)state;
+	struct screen s;
+
+	make_fb(&s, 256, 64, 32, 1024); /* 32 columns */
+	start(&s);
+	put(&s, "plinth> helo");
+	put(&s, "\b \b");
+	put(&s, "p");
+	assert_string_equal(row_text(&s, 0), "plinth> help");
+	put(&s, "\b \b\b \b\b \b\b \b\b \b"); /* one Backspace more than typed: the prompt stays */
+	put(&s, "li");
+	put(&s, "\r\x1b[K[core] a long log line\nplinth> li");
+	assert_string_equal(row_text(&s, 0), "[core] a long log line");
+	assert_string_equal(row_text(&s, 1), "plinth> li");
+	put(&s, "st\nNAME  ID\r\n");
+	assert_string_equal(row_text(&s, 1), "plinth> list");
+	assert_string_equal(row_text(&s, 2), "NAME  ID");
+	assert_int_equal(s.fb.ts.row, 3); /* "\r\n" is one new line, as "\n" */
+	assert_int_equal(s.fb.ts.col, 0);
 	free(s.mem);
 }
 
@@ -530,6 +607,9 @@ int main(void)
 		cmocka_unit_test(test_jump_scroll),
 		cmocka_unit_test(test_wrap_and_controls),
 		cmocka_unit_test(test_escapes_skipped_colours_kept),
+		cmocka_unit_test(test_other_sequences_draw_nothing),
+		cmocka_unit_test(test_erase_in_line),
+		cmocka_unit_test(test_console_line_editing),
 		cmocka_unit_test(test_non_ascii_is_one_box),
 		cmocka_unit_test(test_bad_descriptions_refused),
 		cmocka_unit_test(test_big_screens_scale_up),
