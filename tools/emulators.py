@@ -130,6 +130,18 @@ def qemu_command(*, kernel=None, iso=None, cmdline="", cpu=SVM_CPU, memory="256M
     return cmd + list(extra)
 
 
+def _qemu_end_note(proc, resets):
+    """How QEMU ended, for a run without a test status: its exit code and
+    stderr (a signal is QEMU's own crash), and whether it logged a triple
+    fault (-d cpu_reset), which -no-reboot turns into the end of the run
+    (other resets, e.g. through the keyboard controller, log nothing)."""
+    err = proc.stderr.decode("utf-8", "replace").strip()[-1500:]
+    note = f"[emulator] QEMU ended with exit code {proc.returncode} and no test status"
+    if os.path.exists(resets) and "Triple fault" in open(resets, errors="replace").read():
+        note += ": QEMU logged a triple fault"
+    return f"{note}; its stderr:\n{err}" if err else note
+
+
 def run_qemu(log_path, timeout=60, serial_files=(), **kw):
     """Boot in QEMU with COM1 captured; extra serial ports go to serial_files."""
     started = time.monotonic()
@@ -138,16 +150,15 @@ def run_qemu(log_path, timeout=60, serial_files=(), **kw):
         extra = ["-serial", f"file:{com1}"]
         for path in serial_files:
             extra += ["-serial", f"file:{path}"]
+        # With -d cpu_reset QEMU says "Triple fault" when one ends the run.
+        resets = os.path.join(tmp, "cpu-reset.log")
+        extra += ["-d", "cpu_reset", "-D", resets]
         cmd = qemu_command(extra=extra + list(kw.pop("extra", ())), **kw)
         timed_out, note = False, None
         try:
             proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.PIPE, timeout=timeout)
-            err = proc.stderr.decode("utf-8", "replace").strip()[-1500:]
-            # -no-reboot: a triple fault or reset ends QEMU with 0; a signal is QEMU's own crash.
-            note = (f"[emulator] QEMU ended with exit code {proc.returncode} and no test status"
-                    + (f"; its stderr:\n{err}" if err else " (nothing on stderr: a machine reset, "
-                       "e.g. a triple fault, with -no-reboot)"))
+            note = _qemu_end_note(proc, resets)
         except subprocess.TimeoutExpired:
             timed_out = True
         serial = open(com1, "rb").read().decode("utf-8", "replace") if os.path.exists(com1) else ""
