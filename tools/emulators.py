@@ -152,20 +152,21 @@ def _ended_in_machine_reset(run):
 def run_qemu(log_path, timeout=60, serial_files=(), **kw):
     """Boot in QEMU with COM1 captured; extra serial ports go to serial_files.
 
-    QEMU 7.2's multi-threaded TCG (a host thread per emulated CPU) now and
-    then triple-faults a CPU of an SMP run in the instant after VMRUN
-    returns, while the guest's TR is still loaded: about 1 run in 200 of
-    three burners on two CPUs on a busy host. QEMU's registers then show
-    a page fault on reading the IDT's double-fault entry, which is mapped
-    (docs/design.md). An SMP run that ends in such a reset is run once
-    more; the first log is kept as LOG.reset and the new log says so.
+    Under QEMU 7.2's multi-threaded TCG an SMP run now and then ends in a
+    machine reset: a CPU triple-faults in the instant after VMRUN returns,
+    with the guest's TR still loaded, on a page fault reading the IDT's
+    double-fault entry, which is mapped. That happens in about 1 run in
+    200 of three burners on two CPUs on a busy host. It is an open problem,
+    an emulator race or Plinth's event delivery (docs/design.md). An SMP
+    run that ends in such a reset is run once more; the first log is kept
+    as LOG.reset and the new log says so.
     """
     run = _run_qemu_once(log_path, timeout, serial_files, **kw)
     if kw.get("smp", 1) > 1 and _ended_in_machine_reset(run):
         os.replace(log_path, log_path + ".reset")
         again = _run_qemu_once(log_path, timeout, serial_files, **kw)
         note = (f"[emulator] an earlier run of this test ended in a machine reset "
-                f"(QEMU multi-threaded TCG); its log: {log_path}.reset\n")
+                f"(docs/design.md); its log: {log_path}.reset\n")
         with open(log_path, "a") as f:
             f.write(note)
         run = dataclasses.replace(again, log=again.log + note)
